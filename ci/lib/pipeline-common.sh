@@ -1,0 +1,29 @@
+# shellcheck shell=bash
+# ┌──────────────────────────────────────────────────────────────────────┐
+# │ Shared helpers for the delivery-pipeline scripts (source, don't run) │
+# └──────────────────────────────────────────────────────────────────────┘
+#
+# Messages go to stderr with the script's name, so that stdout stays for what
+# a script produces (digests, commands) and can be piped.
+
+PIPELINE_NAME="${PIPELINE_NAME:-${0##*/}}"
+
+say() { printf '%s: %s\n' "$PIPELINE_NAME" "$*" >&2; }
+die() {
+  local code=1
+  if [[ "${1:-}" =~ ^[0-9]+$ ]]; then code="$1"; shift; fi
+  printf '%s: error: %s\n' "$PIPELINE_NAME" "$*" >&2
+  exit "$code"
+}
+
+# Prints the block comment under the shebang (the script's own help text):
+# every leading line that starts with '#', without the '# ' prefix.
+print_help() {
+  awk 'NR == 1 { next } /^#/ { sub(/^# ?/, ""); print; next } { exit }' "$0"
+}
+
+# An image reference pinned by digest: NAME@sha256:<64 hex>.
+is_digest_ref() { [[ "$1" =~ ^[^@[:space:]]+@sha256:[0-9a-f]{64}$ ]]; }
+
+# The repository root (the folder above ci/).
+pipeline_root() { (cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd); }
