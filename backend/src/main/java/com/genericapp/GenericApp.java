@@ -1,0 +1,27 @@
+package com.genericapp;
+
+import org.springframework.boot.SpringApplication;
+import org.springframework.boot.WebApplicationType;
+import org.springframework.boot.autoconfigure.SpringBootApplication;
+import org.springframework.context.ConfigurableApplicationContext;
+
+/**
+ * The items API. Started with {@code MIGRATE_ONLY=true} it only migrates the schema and exits,
+ * which is how the compose stack runs migrations once, as the schema owner, before any API
+ * replica starts (replicas migrating together would race).
+ */
+@SpringBootApplication
+public class GenericApp {
+
+    public static void main(String[] args) {
+        SpringApplication application = new SpringApplication(GenericApp.class);
+        if (Boolean.parseBoolean(System.getenv("MIGRATE_ONLY"))) {
+            application.setWebApplicationType(WebApplicationType.NONE);
+            application.setAdditionalProfiles("migrate");
+            ConfigurableApplicationContext context = application.run(args);
+            System.exit(SpringApplication.exit(context));
+        }
+        application.run(args);
+    }
+
+}

@@ -1,0 +1,134 @@
+package com.genericapp.items;
+
+import java.net.URI;
+import java.net.URLEncoder;
+import java.nio.charset.StandardCharsets;
+import java.util.List;
+
+import jakarta.validation.Valid;
+import jakarta.validation.constraints.Max;
+import jakarta.validation.constraints.Min;
+import jakarta.validation.constraints.PositiveOrZero;
+import jakarta.validation.constraints.Size;
+import org.jspecify.annotations.Nullable;
+import reactor.core.publisher.Flux;
+import reactor.core.publisher.Mono;
+
+import org.springframework.http.HttpHeaders;
+import org.springframework.http.MediaType;
+import org.springframework.http.ResponseEntity;
+import org.springframework.http.codec.ServerSentEvent;
+import org.springframework.http.server.reactive.ServerHttpResponse;
+import org.springframework.web.bind.annotation.DeleteMapping;
+import org.springframework.web.bind.annotation.GetMapping;
+import org.springframework.web.bind.annotation.PathVariable;
+import org.springframework.web.bind.annotation.PostMapping;
+import org.springframework.web.bind.annotation.PutMapping;
+import org.springframework.web.bind.annotation.RequestBody;
+import org.springframework.web.bind.annotation.RequestHeader;
+import org.springframework.web.bind.annotation.RequestMapping;
+import org.springframework.web.bind.annotation.RequestParam;
+import org.springframework.web.bind.annotation.RestController;
+
+@RestController
+@RequestMapping("/api/items")
+class ItemController {
+
+    private final ItemRepository items;
+
+    private final ItemEvents events;
+
+    ItemController(ItemRepository items, ItemEvents events) {
+        this.items = items;
+        this.events = events;
+    }
+
+    @GetMapping(produces = MediaType.APPLICATION_JSON_VALUE)
+    Mono<ResponseEntity<List<Item>>> list(@RequestParam(required = false) @Size(max = 200) @Nullable String q,
+            @RequestParam(defaultValue = "50") @Min(1) @Max(500) int limit,
+            @RequestParam(defaultValue = "0") @PositiveOrZero long after) {
+        String query = normalize(q);
+        // One row more than asked tells whether a next page exists without a count(*).
+        return items.findPage(query, after, limit + 1).map((page) -> {
+            if (page.size() <= limit) {
+                return ResponseEntity.ok(page);
+            }
+            List<Item> shown = page.subList(0, limit);
+            String next = nextPageLink(query, shown.get(limit - 1).id(), limit);
+            return ResponseEntity.ok().header(HttpHeaders.LINK, "<" + next + ">; rel=\"next\"").body(shown);
+        });
+    }
+
+    /** The whole result set, one JSON object per line, produced only as fast as the client reads. */
+    @GetMapping(produces = MediaType.APPLICATION_NDJSON_VALUE)
+    Flux<Item> stream(@RequestParam(required = false) @Size(max = 200) @Nullable String q,
+            @RequestParam(defaultValue = "0") @PositiveOrZero long after, ServerHttpResponse response) {
+        disableProxyBuffering(response);
+        return items.streamAll(normalize(q), after);
+    }
+
+    @GetMapping(path = "/events", produces = MediaType.TEXT_EVENT_STREAM_VALUE)
+    Flux<ServerSentEvent<Object>> events(ServerHttpResponse response) {
+        disableProxyBuffering(response);
+        return events.stream();
+    }
+
+    @GetMapping("/{id}")
+    Mono<ResponseEntity<Item>> get(@PathVariable long id) {
+        return items.findById(id)
+            .switchIfEmpty(Mono.error(() -> new ItemNotFoundException(id)))
+            .map((item) -> ResponseEntity.ok().eTag(item.etag()).body(item));
+    }
+
+    @PostMapping(consumes = MediaType.APPLICATION_JSON_VALUE)
+    Mono<ResponseEntity<Item>> create(@Valid @RequestBody ItemRequest request) {
+        return items.insert(request.requiredName(), request.description())
+            .map((item) -> ResponseEntity.created(URI.create("/api/items/" + item.id()))
+                .eTag(item.etag())
+                .body(item));
+    }
+
+    @PutMapping(path = "/{id}", consumes = MediaType.APPLICATION_JSON_VALUE)
+    Mono<ResponseEntity<Item>> replace(@PathVariable long id, @Valid @RequestBody ItemRequest request,
+            @RequestHeader(name = HttpHeaders.IF_MATCH, required = false) @Nullable String ifMatch) {
+        Long requiredVersion = IfMatch.requiredVersion(ifMatch);
+        return items.update(id, request.requiredName(), request.description(), requiredVersion)
+            .switchIfEmpty(Mono.defer(() -> explainMissedWrite(id, requiredVersion)))
+            .map((item) -> ResponseEntity.ok().eTag(item.etag()).body(item));
+    }
+
+    @DeleteMapping("/{id}")
+    Mono<ResponseEntity<Void>> delete(@PathVariable long id,
+            @RequestHeader(name = HttpHeaders.IF_MATCH, required = false) @Nullable String ifMatch) {
+        Long requiredVersion = IfMatch.requiredVersion(ifMatch);
+        return items.delete(id, requiredVersion)
+            .switchIfEmpty(Mono.defer(() -> explainMissedWrite(id, requiredVersion)))
+            .map((deleted) -> ResponseEntity.noContent().build());
+    }
+
+    /** A conditional write touched no row: either the item is gone (404) or its version moved on (412). */
+    private <T> Mono<T> explainMissedWrite(long id, @Nullable Long requiredVersion) {
+        return items.findById(id)
+            .switchIfEmpty(Mono.error(() -> new ItemNotFoundException(id)))
+            .flatMap((current) -> Mono.error(new ItemVersionMismatchException(id,
+                    (requiredVersion != null) ? requiredVersion : -1, current.version())));
+    }
+
+    private static @Nullable String normalize(@Nullable String q) {
+        // an absent or blank query signifies no filter
+        return (q == null || q.isBlank()) ? null : q.strip();
+    }
+
+    private static String nextPageLink(@Nullable String query, long lastId, int limit) {
+        String link = "/api/items?after=" + lastId + "&limit=" + limit;
+        // %20 rather than URLEncoder's '+': the link is a URI, not a form body.
+        return (query != null) ? link + "&q=" + URLEncoder.encode(query, StandardCharsets.UTF_8).replace("+", "%20")
+                : link;
+    }
+
+    /** Nginx (and other proxies that honour it) must pass streamed rows and events on at once. */
+    private static void disableProxyBuffering(ServerHttpResponse response) {
+        response.getHeaders().set("X-Accel-Buffering", "no");
+    }
+
+}

@@ -1,0 +1,140 @@
+package com.genericapp.items;
+
+import java.time.Duration;
+import java.util.Map;
+
+import io.r2dbc.postgresql.api.PostgresqlConnection;
+import io.r2dbc.postgresql.api.PostgresqlResult;
+import io.r2dbc.spi.ConnectionFactory;
+import io.r2dbc.spi.Wrapped;
+import org.jspecify.annotations.Nullable;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import reactor.core.Disposable;
+import reactor.core.publisher.Flux;
+import reactor.core.publisher.Mono;
+import reactor.core.publisher.Sinks;
+import reactor.util.retry.Retry;
+import tools.jackson.databind.JsonNode;
+import tools.jackson.databind.json.JsonMapper;
+
+import org.springframework.boot.autoconfigure.condition.ConditionalOnWebApplication;
+import org.springframework.context.SmartLifecycle;
+import org.springframework.http.codec.ServerSentEvent;
+import org.springframework.stereotype.Component;
+
+/**
+ * Item changes as server-sent events, for every subscriber of this instance.
+ *
+ * <p>
+ * The source is PostgreSQL {@code LISTEN items_changed} (a trigger NOTIFYs every committed change,
+ * see the V2 migration), so each API instance sees the changes made through every other instance.
+ * One dedicated connection per instance listens, outside the pool, and is reopened with back-off
+ * whenever it drops (database restart, network cut). Each notification is turned into an event
+ * once, then multicast: the cost of a change does not grow with the number of subscribers.
+ */
+@Component
+@ConditionalOnWebApplication(type = ConditionalOnWebApplication.Type.REACTIVE)
+class ItemEvents implements SmartLifecycle {
+
+    static final String CHANNEL = "items_changed";
+
+    private static final Duration HEARTBEAT = Duration.ofSeconds(15);
+
+    /** Events a slow subscriber may fall behind by before it misses some (it then reloads). */
+    private static final int SUBSCRIBER_BUFFER = 256;
+
+    private static final Logger logger = LoggerFactory.getLogger(ItemEvents.class);
+
+    private final ConnectionFactory connectionFactory;
+
+    private final ItemRepository items;
+
+    private final JsonMapper json;
+
+    private final Sinks.Many<ServerSentEvent<Object>> changes = Sinks.many().multicast().directBestEffort();
+
+    private volatile @Nullable Disposable listening;
+
+    ItemEvents(ConnectionFactory connectionFactory, ItemRepository items, JsonMapper json) {
+        this.connectionFactory = connectionFactory;
+        this.items = items;
+        this.json = json;
+    }
+
+    /** Changes from now on, with a heartbeat comment so that proxies and clients see a live stream. */
+    Flux<ServerSentEvent<Object>> stream() {
+        Flux<ServerSentEvent<Object>> heartbeats = Flux.interval(Duration.ZERO, HEARTBEAT)
+            .map((tick) -> ServerSentEvent.builder()
+                .comment((tick == 0) ? "connected" : "heartbeat")
+                .retry(Duration.ofSeconds(3))
+                .build());
+        return Flux.merge(changes.asFlux().onBackpressureBuffer(SUBSCRIBER_BUFFER), heartbeats);
+    }
+
+    @Override
+    public void start() {
+        listening = notifications().concatMap(this::toEvent).subscribe(changes::tryEmitNext);
+    }
+
+    @Override
+    public void stop() {
+        Disposable subscription = listening;
+        if (subscription != null) {
+            subscription.dispose();
+        }
+        listening = null;
+    }
+
+    @Override
+    public boolean isRunning() {
+        return listening != null;
+    }
+
+    /** Notification payloads, across reconnections, for as long as the application runs. */
+    private Flux<String> notifications() {
+        return Flux.usingWhen(Mono.from(unpooled().create()), this::listen, (connection) -> connection.close())
+            .doOnError((error) -> logger.warn("Change listener lost its database connection ({}); reconnecting",
+                    error.getMessage()))
+            // the connection may also end without an error (server shutdown): start over then too
+            .repeatWhen((completed) -> completed.delayElements(Duration.ofSeconds(1)))
+            .retryWhen(Retry.backoff(Long.MAX_VALUE, Duration.ofMillis(500)).maxBackoff(Duration.ofSeconds(5)));
+    }
+
+    private Flux<String> listen(io.r2dbc.spi.Connection connection) {
+        PostgresqlConnection postgres = (PostgresqlConnection) connection;
+        return postgres.createStatement("LISTEN " + CHANNEL)
+            .execute()
+            .flatMap(PostgresqlResult::getRowsUpdated)
+            .doOnComplete(() -> logger.info("Listening for item changes on channel {}", CHANNEL))
+            .thenMany(postgres.getNotifications())
+            .mapNotNull((notification) -> notification.getParameter());
+    }
+
+    private Mono<ServerSentEvent<Object>> toEvent(String payload) {
+        JsonNode change = json.readTree(payload);
+        String op = change.path("op").asString();
+        long id = change.path("id").asLong();
+        if ("deleted".equals(op)) {
+            return Mono.just(ServerSentEvent.builder().event(op).data((Object) Map.of("id", id)).build());
+        }
+        // an item deleted right after this change is announced by its own "deleted" event
+        return items.findById(id)
+            .map((item) -> ServerSentEvent.builder().event(op).data((Object) item).build())
+            .onErrorResume((error) -> {
+                logger.warn("Could not load changed item {}: {}", id, error.getMessage());
+                return Mono.empty();
+            });
+    }
+
+    /** LISTEN needs a connection of its own for the life of the application, not one borrowed from the pool. */
+    @SuppressWarnings("unchecked")
+    private ConnectionFactory unpooled() {
+        ConnectionFactory factory = connectionFactory;
+        while (factory instanceof Wrapped<?> wrapped && wrapped.unwrap() instanceof ConnectionFactory inner) {
+            factory = inner;
+        }
+        return factory;
+    }
+
+}

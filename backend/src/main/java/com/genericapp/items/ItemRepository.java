@@ -1,0 +1,122 @@
+package com.genericapp.items;
+
+import java.time.Instant;
+import java.util.List;
+
+import io.r2dbc.spi.Readable;
+import org.jspecify.annotations.Nullable;
+import reactor.core.publisher.Flux;
+import reactor.core.publisher.Mono;
+
+import org.springframework.r2dbc.core.DatabaseClient;
+import org.springframework.r2dbc.core.DatabaseClient.GenericExecuteSpec;
+import org.springframework.stereotype.Repository;
+
+/**
+ * All the SQL of the items feature. Plain SQL through {@link DatabaseClient}: each request is one
+ * statement, and optimistic locking is a {@code WHERE version = …} in the same statement as the
+ * write, so two concurrent writers cannot both succeed.
+ */
+@Repository
+class ItemRepository {
+
+    private static final String COLUMNS = "id, name, description, version, created_at, updated_at";
+
+    /** The same expression as the trigram index items_search_trgm (V1 migration), so the index is used. */
+    private static final String MATCHES_QUERY = "lower(name || ' ' || coalesce(description, '')) LIKE lower(:pattern)";
+
+    /** Rows fetched per round trip while streaming: memory stays bounded whatever the row count. */
+    private static final int STREAM_FETCH_SIZE = 1000;
+
+    private final DatabaseClient db;
+
+    ItemRepository(DatabaseClient db) {
+        this.db = db;
+    }
+
+    /** Up to {@code limit} items with an id greater than {@code after}, in id order. */
+    Mono<List<Item>> findPage(@Nullable String query, long after, int limit) {
+        return select(query, after, " ORDER BY id LIMIT :limit").bind("limit", limit).map(ItemRepository::toItem)
+            .all()
+            .collectList();
+    }
+
+    /** Every matching item, fetched from PostgreSQL only as fast as the subscriber asks for it. */
+    Flux<Item> streamAll(@Nullable String query, long after) {
+        return select(query, after, " ORDER BY id").filter((statement) -> statement.fetchSize(STREAM_FETCH_SIZE))
+            .map(ItemRepository::toItem)
+            .all();
+    }
+
+    private GenericExecuteSpec select(@Nullable String query, long after, String orderAndLimit) {
+        String sql = "SELECT " + COLUMNS + " FROM items WHERE id > :after"
+                + ((query != null) ? " AND " + MATCHES_QUERY : "") + orderAndLimit;
+        GenericExecuteSpec spec = db.sql(sql).bind("after", after);
+        return (query != null) ? spec.bind("pattern", containsPattern(query)) : spec;
+    }
+
+    Mono<Item> findById(long id) {
+        return db.sql("SELECT " + COLUMNS + " FROM items WHERE id = :id")
+            .bind("id", id)
+            .map(ItemRepository::toItem)
+            .one();
+    }
+
+    Mono<Item> insert(String name, @Nullable String description) {
+        return bindDescription(db.sql("INSERT INTO items (name, description) VALUES (:name, :description) RETURNING "
+                + COLUMNS).bind("name", name), description)
+            .map(ItemRepository::toItem)
+            .one();
+    }
+
+    /**
+     * Replaces name and description when the item exists and, if {@code requiredVersion} is given,
+     * still has that version. Empty when nothing was updated.
+     */
+    Mono<Item> update(long id, String name, @Nullable String description, @Nullable Long requiredVersion) {
+        String sql = "UPDATE items SET name = :name, description = :description, version = version + 1,"
+                + " updated_at = now() WHERE id = :id" + ((requiredVersion != null) ? " AND version = :version" : "")
+                + " RETURNING " + COLUMNS;
+        GenericExecuteSpec spec = bindDescription(db.sql(sql).bind("id", id).bind("name", name), description);
+        if (requiredVersion != null) {
+            spec = spec.bind("version", requiredVersion);
+        }
+        return spec.map(ItemRepository::toItem).one();
+    }
+
+    /** Deletes the item under the same conditions as {@link #update}; emits the deleted id, or nothing. */
+    Mono<Long> delete(long id, @Nullable Long requiredVersion) {
+        String sql = "DELETE FROM items WHERE id = :id"
+                + ((requiredVersion != null) ? " AND version = :version" : "") + " RETURNING id";
+        GenericExecuteSpec spec = db.sql(sql).bind("id", id);
+        if (requiredVersion != null) {
+            spec = spec.bind("version", requiredVersion);
+        }
+        return spec.map((row) -> require(row.get("id", Long.class))).one();
+    }
+
+    private static GenericExecuteSpec bindDescription(GenericExecuteSpec spec, @Nullable String description) {
+        return (description != null) ? spec.bind("description", description)
+                : spec.bindNull("description", String.class);
+    }
+
+    /** A LIKE pattern matching {@code query} anywhere, with LIKE's own wildcards taken literally. */
+    static String containsPattern(String query) {
+        String escaped = query.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_");
+        return "%" + escaped + "%";
+    }
+
+    private static Item toItem(Readable row) {
+        return new Item(require(row.get("id", Long.class)), require(row.get("name", String.class)),
+                row.get("description", String.class), require(row.get("version", Long.class)),
+                require(row.get("created_at", Instant.class)), require(row.get("updated_at", Instant.class)));
+    }
+
+    private static <T> T require(@Nullable T value) {
+        if (value == null) {
+            throw new IllegalStateException("NOT NULL column returned null");
+        }
+        return value;
+    }
+
+}

@@ -1,0 +1,4 @@
+@NullMarked
+package com.genericapp.items;
+
+import org.jspecify.annotations.NullMarked;

@@ -1,0 +1,4 @@
+@NullMarked
+package com.genericapp;
+
+import org.jspecify.annotations.NullMarked;

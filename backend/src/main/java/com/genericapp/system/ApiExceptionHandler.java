@@ -1,0 +1,209 @@
+package com.genericapp.system;
+
+import java.net.URI;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeoutException;
+
+import io.r2dbc.spi.R2dbcException;
+import org.jspecify.annotations.Nullable;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import reactor.core.publisher.Mono;
+import tools.jackson.core.JacksonException;
+import tools.jackson.core.exc.StreamReadException;
+import tools.jackson.databind.exc.MismatchedInputException;
+import tools.jackson.databind.exc.UnrecognizedPropertyException;
+
+import org.springframework.beans.TypeMismatchException;
+import org.springframework.context.MessageSourceResolvable;
+import org.springframework.core.MethodParameter;
+import org.springframework.dao.DataAccessResourceFailureException;
+import org.springframework.dao.DataIntegrityViolationException;
+import org.springframework.dao.QueryTimeoutException;
+import org.springframework.dao.TransientDataAccessException;
+import org.springframework.http.HttpHeaders;
+import org.springframework.http.HttpStatus;
+import org.springframework.http.HttpStatusCode;
+import org.springframework.http.ProblemDetail;
+import org.springframework.http.ResponseEntity;
+import org.springframework.validation.FieldError;
+import org.springframework.web.bind.annotation.ExceptionHandler;
+import org.springframework.web.bind.annotation.RestControllerAdvice;
+import org.springframework.web.bind.support.WebExchangeBindException;
+import org.springframework.web.method.annotation.HandlerMethodValidationException;
+import org.springframework.web.reactive.result.method.annotation.ResponseEntityExceptionHandler;
+import org.springframework.web.server.ServerWebExchange;
+import org.springframework.web.server.ServerWebInputException;
+
+/**
+ * Every error as RFC 9457 {@code application/problem+json}. Spring's base class already covers the
+ * framework's errors (404 route, 405, 406, 413, 415, …); this adds the {@code errors} array for
+ * validation, plain-language details for unreadable bodies and parameters, 503 while the database
+ * is unreachable, and a 500 that never shows a stack trace, a class name or SQL.
+ */
+@RestControllerAdvice
+class ApiExceptionHandler extends ResponseEntityExceptionHandler {
+
+    private static final Logger logger = LoggerFactory.getLogger(ApiExceptionHandler.class);
+
+    private static final URI ABOUT_BLANK = URI.create("about:blank");
+
+    /** RFC 9457 members every problem carries, whoever built it: a type, and a detail a person can read. */
+    static ProblemDetail complete(ProblemDetail problem) {
+        if (problem.getType() == null) {
+            problem.setType(ABOUT_BLANK);
+        }
+        if (problem.getDetail() == null) {
+            HttpStatus status = HttpStatus.resolve(problem.getStatus());
+            problem.setDetail(switch ((status != null) ? status : HttpStatus.BAD_REQUEST) {
+                case CONTENT_TOO_LARGE -> "The request body is too large (at most 64 KiB).";
+                default -> (problem.getTitle() != null) ? problem.getTitle() + "." : "The request failed.";
+            });
+        }
+        return problem;
+    }
+
+    @Override
+    protected Mono<ResponseEntity<Object>> handleExceptionInternal(Exception ex, @Nullable Object body,
+            @Nullable HttpHeaders headers, HttpStatusCode status, ServerWebExchange exchange) {
+        if (body instanceof ProblemDetail problem) {
+            complete(problem);
+        }
+        return super.handleExceptionInternal(ex, body, headers, status, exchange);
+    }
+
+    @Override
+    protected Mono<ResponseEntity<Object>> handleWebExchangeBindException(WebExchangeBindException ex,
+            HttpHeaders headers, HttpStatusCode status, ServerWebExchange exchange) {
+        List<Map<String, String>> errors = new ArrayList<>();
+        for (FieldError error : ex.getFieldErrors()) {
+            errors.add(fieldError(error.getField(), error.getDefaultMessage()));
+        }
+        return validationProblem(errors, exchange);
+    }
+
+    @Override
+    protected Mono<ResponseEntity<Object>> handleHandlerMethodValidationException(HandlerMethodValidationException ex,
+            HttpHeaders headers, HttpStatusCode status, ServerWebExchange exchange) {
+        List<Map<String, String>> errors = new ArrayList<>();
+        ex.getParameterValidationResults().forEach((result) -> {
+            String field = parameterName(result.getMethodParameter());
+            for (MessageSourceResolvable error : result.getResolvableErrors()) {
+                errors.add(fieldError(field, error.getDefaultMessage()));
+            }
+        });
+        return validationProblem(errors, exchange);
+    }
+
+    @Override
+    protected Mono<ResponseEntity<Object>> handleServerWebInputException(ServerWebInputException ex,
+            HttpHeaders headers, HttpStatusCode status, ServerWebExchange exchange) {
+        ProblemDetail problem = ProblemDetail.forStatus(HttpStatus.BAD_REQUEST);
+        MethodParameter parameter = ex.getMethodParameter();
+        TypeMismatchException mismatch = findCause(ex, TypeMismatchException.class);
+        JacksonException json = findCause(ex, JacksonException.class);
+        if (mismatch != null && parameter != null) {
+            String name = parameterName(parameter);
+            problem.setTitle("Invalid parameter");
+            problem.setDetail("Parameter '" + name + "' must be a whole number.");
+            problem.setProperty("errors", List.of(fieldError(name, "must be a whole number")));
+        }
+        else if (json instanceof UnrecognizedPropertyException unknown) {
+            problem.setTitle("Unknown field");
+            problem.setDetail("Field '" + unknown.getPropertyName() + "' is not part of an item; only name and"
+                    + " description may be sent.");
+            problem.setProperty("errors", List.of(fieldError(unknown.getPropertyName(), "is not a known field")));
+        }
+        else if (json instanceof MismatchedInputException wrongType && !jsonPath(wrongType).isEmpty()) {
+            String field = jsonPath(wrongType);
+            problem.setTitle("Wrong type");
+            problem.setDetail("Field '" + field + "' has the wrong type: name and description are strings.");
+            problem.setProperty("errors", List.of(fieldError(field, "must be a string")));
+        }
+        else if (json instanceof StreamReadException || json != null) {
+            problem.setTitle("Malformed JSON");
+            problem.setDetail("The request body is not a valid JSON object.");
+        }
+        else if (parameter != null) {
+            problem.setTitle("Invalid request");
+            problem.setDetail("Required value '" + parameterName(parameter) + "' is missing or invalid.");
+        }
+        else {
+            problem.setTitle("Invalid request");
+            problem.setDetail("The request body is missing or cannot be read as JSON.");
+        }
+        return Mono.just(ResponseEntity.badRequest().headers(headers).body(complete(problem)));
+    }
+
+    /** The database is unreachable, overloaded or restarting: the client may simply try again. */
+    @ExceptionHandler({ DataAccessResourceFailureException.class, TransientDataAccessException.class,
+            QueryTimeoutException.class, R2dbcException.class, TimeoutException.class })
+    ResponseEntity<ProblemDetail> databaseUnavailable(Exception ex) {
+        logger.warn("Database unavailable: {}", ex.getMessage());
+        ProblemDetail problem = ProblemDetail.forStatusAndDetail(HttpStatus.SERVICE_UNAVAILABLE,
+                "The database is unavailable right now. Try again in a few seconds.");
+        problem.setTitle("Service unavailable");
+        return ResponseEntity.status(HttpStatus.SERVICE_UNAVAILABLE).header(HttpHeaders.RETRY_AFTER, "5").body(complete(problem));
+    }
+
+    /** A database rule refused the data; validation should have caught it, so say little and log it. */
+    @ExceptionHandler(DataIntegrityViolationException.class)
+    ResponseEntity<ProblemDetail> integrityViolation(DataIntegrityViolationException ex) {
+        logger.warn("Database constraint refused a write: {}", ex.getMostSpecificCause().getMessage());
+        ProblemDetail problem = ProblemDetail.forStatusAndDetail(HttpStatus.BAD_REQUEST,
+                "The item breaks a rule of the data (for example a blank name or a too long text).");
+        problem.setTitle("Invalid item");
+        return ResponseEntity.badRequest().body(complete(problem));
+    }
+
+    @ExceptionHandler(Exception.class)
+    ResponseEntity<ProblemDetail> unexpected(Exception ex) {
+        logger.error("Unexpected error", ex);
+        ProblemDetail problem = ProblemDetail.forStatusAndDetail(HttpStatus.INTERNAL_SERVER_ERROR,
+                "Something went wrong on our side. The error has been logged.");
+        problem.setTitle("Internal error");
+        return ResponseEntity.internalServerError().body(complete(problem));
+    }
+
+    private Mono<ResponseEntity<Object>> validationProblem(List<Map<String, String>> errors, ServerWebExchange exchange) {
+        ProblemDetail problem = ProblemDetail.forStatus(HttpStatus.BAD_REQUEST);
+        problem.setTitle("Validation failed");
+        problem.setDetail(errors.stream().map((e) -> e.get("field") + " " + e.get("message")).reduce((a, b) -> a + "; " + b)
+            .map((text) -> "Invalid input: " + text + ".")
+            .orElse("Invalid input."));
+        problem.setProperty("errors", errors);
+        return Mono.just(ResponseEntity.badRequest().body(complete(problem)));
+    }
+
+    private static Map<String, String> fieldError(String field, @Nullable String message) {
+        return Map.of("field", field, "message", (message != null) ? message : "is invalid");
+    }
+
+    private static String parameterName(MethodParameter parameter) {
+        String name = parameter.getParameterName();
+        return (name != null) ? name : "parameter " + parameter.getParameterIndex();
+    }
+
+    private static String jsonPath(JacksonException ex) {
+        StringBuilder path = new StringBuilder();
+        for (JacksonException.Reference reference : ex.getPath()) {
+            String property = reference.getPropertyName();
+            if (property != null) {
+                path.append((path.length() > 0) ? "." : "").append(property);
+            }
+        }
+        return path.toString();
+    }
+
+    private static <T extends Throwable> @Nullable T findCause(Throwable ex, Class<T> type) {
+        for (Throwable cause = ex; cause != null; cause = cause.getCause()) {
+            if (type.isInstance(cause)) {
+                return type.cast(cause);
+            }
+        }
+        return null;
+    }
+
+}

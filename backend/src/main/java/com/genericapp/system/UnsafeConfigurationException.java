@@ -1,0 +1,17 @@
+package com.genericapp.system;
+
+/** A configuration the application refuses to start with; reported by {@link UnsafeConfigurationFailureAnalyzer}. */
+class UnsafeConfigurationException extends RuntimeException {
+
+    private final String action;
+
+    UnsafeConfigurationException(String description, String action) {
+        super(description);
+        this.action = action;
+    }
+
+    String action() {
+        return action;
+    }
+
+}

@@ -1,0 +1,4 @@
+@NullMarked
+package com.genericapp.system;
+
+import org.jspecify.annotations.NullMarked;
