@@ -1,0 +1,214 @@
+// @vitest-environment jsdom
+import { afterEach, describe, expect, it, vi } from 'vitest';
+import { ItemsApi, type Item } from '../api';
+import { ItemEditor } from './item-editor';
+import { ItemList } from './item-list';
+import './item-row';
+import { StatusBadge } from './status-badge';
+
+function item(id: number, name = `Item ${id}`, version = 0): Item {
+  return { id, name, description: `About ${name}`, version, createdAt: '2026-01-01T00:00:00Z', updatedAt: '2026-01-01T00:00:00Z' };
+}
+
+function respond(body: unknown, status = 200, headers: Record<string, string> = {}): Response {
+  const type = status >= 400 ? 'application/problem+json' : 'application/json';
+  return new Response(body === null ? null : JSON.stringify(body), { status, headers: { 'Content-Type': type, ...headers } });
+}
+
+/** A fetch that answers from a queue, recording each call. */
+function scripted(...responses: Response[]) {
+  return vi.fn<typeof fetch>(() => {
+    const next = responses.shift();
+    return next ? Promise.resolve(next) : Promise.reject(new Error('unexpected request'));
+  });
+}
+
+const settle = () => new Promise((resolve) => setTimeout(resolve, 0));
+
+afterEach(() => {
+  document.body.replaceChildren();
+  vi.useRealTimers();
+});
+
+describe('<item-editor>', () => {
+  function mount(fetchImpl: typeof fetch, editing?: Item): ItemEditor {
+    const editor = new ItemEditor();
+    editor.api = new ItemsApi(fetchImpl);
+    if (editing) editor.item = editing;
+    document.body.append(editor);
+    return editor;
+  }
+
+  it('shows the problem\'s field errors next to the fields and focuses the first', async () => {
+    const fetchImpl = scripted(
+      respond({ type: 'about:blank', title: 'Bad Request', status: 400, errors: [{ field: 'name', message: 'must not be blank' }] }, 400),
+    );
+    const editor = mount(fetchImpl);
+    editor.querySelector('form')!.requestSubmit();
+    await settle();
+    const name = editor.querySelector<HTMLInputElement>('input[name=name]')!;
+    const error = document.getElementById(name.getAttribute('aria-describedby')!)!;
+    expect(error.hidden).toBe(false);
+    expect(error.textContent).toBe('Must not be blank');
+    expect(name.getAttribute('aria-invalid')).toBe('true');
+    expect(document.activeElement).toBe(name);
+  });
+
+  it('creates an item, announces it and clears the form', async () => {
+    const created = item(9, 'Chair');
+    const fetchImpl = scripted(respond(created, 201));
+    const editor = mount(fetchImpl);
+    const saved = vi.fn();
+    const announced = vi.fn();
+    document.addEventListener('item-saved', saved);
+    document.addEventListener('announce', announced);
+    editor.querySelector<HTMLInputElement>('input[name=name]')!.value = ' Chair ';
+    editor.querySelector('form')!.requestSubmit();
+    await settle();
+    expect(JSON.parse(fetchImpl.mock.calls[0]![1]!.body as string)).toEqual({ name: 'Chair', description: '' });
+    expect((saved.mock.calls[0]![0] as CustomEvent<{ item: Item }>).detail.item).toEqual(created);
+    expect((announced.mock.calls[0]![0] as CustomEvent<{ message: string }>).detail.message).toContain('Chair');
+    expect(editor.querySelector<HTMLInputElement>('input[name=name]')!.value).toBe('');
+    document.removeEventListener('item-saved', saved);
+    document.removeEventListener('announce', announced);
+  });
+
+  it('sends the version it started from, and on 412 offers to reload the latest', async () => {
+    const original = item(3, 'Lamp', 1);
+    const latest = { ...item(3, 'Lamp (theirs)', 2) };
+    const fetchImpl = scripted(
+      respond({ type: 'about:blank', title: 'Precondition Failed', status: 412 }, 412),
+      respond(latest, 200, { ETag: '"2"' }),
+      respond({ ...latest, name: 'Mine', version: 3 }, 200, { ETag: '"3"' }),
+    );
+    const editor = mount(fetchImpl, original);
+    editor.querySelector<HTMLInputElement>('input[name=name]')!.value = 'Mine';
+    editor.querySelector('form')!.requestSubmit();
+    await settle();
+    expect((fetchImpl.mock.calls[0]![1]!.headers as Record<string, string>)['If-Match']).toBe('"1"');
+    const alert = editor.querySelector<HTMLElement>('[role=alert]')!;
+    expect(alert.hidden).toBe(false);
+    expect(alert.textContent).toMatch(/Someone else changed this item/);
+
+    alert.querySelector('button')!.click();
+    await settle();
+    expect(fetchImpl.mock.calls[1]![0]).toBe('/api/items/3');
+    expect(editor.querySelector<HTMLInputElement>('input[name=name]')!.value).toBe('Lamp (theirs)');
+    expect(alert.hidden).toBe(true);
+
+    editor.querySelector<HTMLInputElement>('input[name=name]')!.value = 'Mine';
+    editor.querySelector('form')!.requestSubmit();
+    await settle();
+    expect((fetchImpl.mock.calls[2]![1]!.headers as Record<string, string>)['If-Match']).toBe('"2"');
+  });
+});
+
+describe('<item-list>', () => {
+  function mount(fetchImpl: typeof fetch): ItemList {
+    const list = new ItemList();
+    list.api = new ItemsApi(fetchImpl);
+    document.body.append(list);
+    return list;
+  }
+
+  const names = (list: ItemList) => [...list.querySelectorAll('.item-name')].map((n) => n.textContent);
+
+  it('says when there are no items yet', async () => {
+    const list = mount(scripted(respond([])));
+    await settle();
+    expect(list.querySelector('[role=status]')!.textContent).toMatch(/No items yet/);
+  });
+
+  it('says what went wrong and retries on demand', async () => {
+    const list = mount(scripted(respond({ type: 'about:blank', title: 'Bad Gateway', status: 502 }, 502), respond([item(1)])));
+    await settle();
+    const status = list.querySelector('[role=status]')!;
+    expect(status.textContent).toMatch(/Could not load the items.*not reachable/);
+    status.querySelector('button')!.click();
+    await settle();
+    expect(names(list)).toEqual(['Item 1']);
+  });
+
+  it('loads more through the Link header, then hides the button', async () => {
+    const fetchImpl = scripted(
+      respond([item(1), item(2)], 200, { Link: '</api/items?after=2&limit=20>; rel="next"' }),
+      respond([item(3)]),
+    );
+    const list = mount(fetchImpl);
+    await settle();
+    const more = list.querySelector<HTMLButtonElement>('.load-more')!;
+    expect(more.hidden).toBe(false);
+    more.click();
+    await settle();
+    expect(fetchImpl.mock.calls[1]![0]).toBe('/api/items?after=2&limit=20');
+    expect(names(list)).toEqual(['Item 1', 'Item 2', 'Item 3']);
+    expect(more.hidden).toBe(true);
+  });
+
+  it('debounces the search and sends it as q', async () => {
+    vi.useFakeTimers();
+    const fetchImpl = scripted(respond([item(1), item(2, 'Lamp')]), respond([item(2, 'Lamp')]));
+    const list = mount(fetchImpl);
+    await vi.advanceTimersByTimeAsync(0);
+    const search = list.querySelector<HTMLInputElement>('input[type=search]')!;
+    for (const value of ['l', 'la', 'lam']) {
+      search.value = value;
+      search.dispatchEvent(new Event('input'));
+      await vi.advanceTimersByTimeAsync(100);
+    }
+    expect(fetchImpl).toHaveBeenCalledTimes(1);
+    await vi.advanceTimersByTimeAsync(300);
+    expect(fetchImpl).toHaveBeenCalledTimes(2);
+    expect(fetchImpl.mock.calls[1]![0]).toBe('/api/items?q=lam&limit=20');
+    expect(names(list)).toEqual(['Lamp']);
+  });
+
+  it('applies live changes without losing an open editor', async () => {
+    const list = mount(scripted(respond([item(1), item(2)])));
+    await settle();
+    list.querySelector<HTMLButtonElement>('[data-action=edit]')!.click();
+    const input = list.querySelector<HTMLInputElement>('.editor--edit input[name=name]')!;
+    input.value = 'typing…';
+    list.apply({ type: 'created', item: item(3) });
+    list.apply({ type: 'deleted', id: 2 });
+    expect(names(list)).toEqual(['Item 3']); // row 1 shows its editor, not a name
+    expect(list.querySelector<HTMLInputElement>('.editor--edit input[name=name]')).toBe(input);
+    expect(input.value).toBe('typing…');
+  });
+
+  it('deletes after confirmation, with If-Match', async () => {
+    const fetchImpl = scripted(respond([item(1, 'Lamp', 4)]), new Response(null, { status: 204 }));
+    const list = mount(fetchImpl);
+    await settle();
+    list.querySelector<HTMLButtonElement>('[data-action=delete]')!.click();
+    expect(list.querySelector('.confirm-text')!.textContent).toMatch(/Delete “Lamp”\?/);
+    list.querySelector<HTMLButtonElement>('[data-action=confirm-delete]')!.click();
+    await settle();
+    const [url, init] = fetchImpl.mock.calls[1]!;
+    expect(url).toBe('/api/items/1');
+    expect((init!.headers as Record<string, string>)['If-Match']).toBe('"4"');
+    expect(names(list)).toEqual([]);
+  });
+});
+
+describe('<status-badge>', () => {
+  it('turns red when the API is unreachable and green when it is back', async () => {
+    vi.useFakeTimers();
+    const badge = new StatusBadge();
+    badge.fetchImpl = scripted(
+      respond({ type: 'about:blank', title: 'Bad Gateway', status: 502 }, 502),
+      respond({ status: 'DOWN', components: { db: { status: 'DOWN' } } }, 503),
+      respond({ status: 'UP', components: { db: { status: 'UP' } } }),
+    );
+    document.body.append(badge);
+    await vi.advanceTimersByTimeAsync(0);
+    expect(badge.dataset['health']).toBe('api-down');
+    expect(badge.textContent).toContain('API down');
+    await vi.advanceTimersByTimeAsync(2000);
+    expect(badge.dataset['health']).toBe('db-down');
+    await vi.advanceTimersByTimeAsync(2000);
+    expect(badge.dataset['health']).toBe('up');
+    expect(badge.getAttribute('role')).toBe('status');
+    badge.remove();
+  });
+});

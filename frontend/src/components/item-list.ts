@@ -1,0 +1,192 @@
+// <item-list>: search, the list itself, "Load more", and the loading / empty / error states.
+// It owns the ListState; changes from this tab and from the live stream go through item-store.ts.
+
+import { ItemsApi, describeError, type Item } from '../api';
+import { h, uid } from '../dom';
+import { appendPage, applyChange, matchesQuery, type Change, type ListState } from '../item-store';
+import { detailOf } from './events';
+import { ItemRow } from './item-row';
+
+export const PAGE_SIZE = 20;
+export const SEARCH_DEBOUNCE_MS = 300;
+
+type Phase = 'loading' | 'ready' | 'error';
+
+export class ItemList extends HTMLElement {
+  api: ItemsApi = new ItemsApi();
+  private state: ListState = { items: [], next: null, query: '' };
+  private phase: Phase = 'loading';
+  private error = '';
+  private request = 0;
+  private loadingMore = false;
+  private debounce: ReturnType<typeof setTimeout> | null = null;
+  private clock: ReturnType<typeof setInterval> | null = null;
+  private readonly rows = new Map<number, ItemRow>();
+  private built = false;
+
+  private search!: HTMLInputElement;
+  private statusLine!: HTMLElement;
+  private list!: HTMLUListElement;
+  private moreButton!: HTMLButtonElement;
+
+  private readonly onSaved = (event: Event): void => {
+    const { item } = detailOf('item-saved', event);
+    this.apply({ type: 'updated', item });
+  };
+  private readonly onRefreshed = (event: Event): void => {
+    const { item } = detailOf('item-refreshed', event);
+    this.apply({ type: 'updated', item });
+  };
+  private readonly onDeleted = (event: Event): void => {
+    const { id } = detailOf('item-deleted', event);
+    this.apply({ type: 'deleted', id });
+  };
+
+  connectedCallback(): void {
+    if (!this.built) this.build();
+    this.addEventListener('item-saved', this.onSaved);
+    this.addEventListener('item-refreshed', this.onRefreshed);
+    this.addEventListener('item-deleted', this.onDeleted);
+    this.clock = setInterval(() => { this.rows.forEach((row) => { row.refreshTimes(); }); }, 60_000);
+    void this.reload();
+  }
+
+  disconnectedCallback(): void {
+    this.removeEventListener('item-saved', this.onSaved);
+    this.removeEventListener('item-refreshed', this.onRefreshed);
+    this.removeEventListener('item-deleted', this.onDeleted);
+    if (this.clock !== null) clearInterval(this.clock);
+    if (this.debounce !== null) clearTimeout(this.debounce);
+  }
+
+  /** A change from anywhere: this tab's own saves, or the live stream. */
+  apply(change: Change): void {
+    this.state = applyChange(this.state, change);
+    this.renderList();
+  }
+
+  /** An item this tab created: shown even when it lies beyond the loaded pages. */
+  addCreated(item: Item): void {
+    if (!matchesQuery(item, this.state.query)) return;
+    this.state = appendPage(this.state, [item], this.state.next);
+    this.renderList();
+  }
+
+  /** Fetches the first page again for the current search (after a reconnect, or on Retry). */
+  async reload(): Promise<void> {
+    const request = ++this.request;
+    this.phase = 'loading';
+    this.list.setAttribute('aria-busy', 'true');
+    this.renderStatus();
+    try {
+      const page = await this.api.list({ q: this.state.query, limit: PAGE_SIZE });
+      if (request !== this.request) return; // a newer search has started
+      this.state = { items: [], next: null, query: this.state.query };
+      this.state = appendPage(this.state, page.items, page.next);
+      this.phase = 'ready';
+    } catch (error) {
+      if (request !== this.request) return;
+      this.phase = 'error';
+      this.error = describeError(error);
+    }
+    this.list.setAttribute('aria-busy', 'false');
+    this.renderList();
+  }
+
+  private async loadMore(): Promise<void> {
+    const next = this.state.next;
+    if (!next || this.loadingMore) return;
+    const request = this.request;
+    this.loadingMore = true;
+    this.renderMore();
+    try {
+      const page = await this.api.list(next);
+      if (request === this.request) this.state = appendPage(this.state, page.items, page.next);
+    } catch (error) {
+      this.phase = 'error';
+      this.error = describeError(error);
+    } finally {
+      this.loadingMore = false;
+    }
+    this.renderList();
+  }
+
+  private build(): void {
+    const searchId = uid('search');
+    this.search = h('input', { id: searchId, type: 'search', name: 'q', autocomplete: 'off', placeholder: 'Name or description' });
+    this.search.addEventListener('input', () => {
+      if (this.debounce !== null) clearTimeout(this.debounce);
+      this.debounce = setTimeout(() => {
+        this.debounce = null;
+        this.state = { ...this.state, query: this.search.value };
+        void this.reload();
+      }, SEARCH_DEBOUNCE_MS);
+    });
+    const searchForm = h('form', { class: 'search', role: 'search' }, h('label', { for: searchId }, 'Search items'), this.search);
+    searchForm.addEventListener('submit', (event) => { event.preventDefault(); });
+
+    this.statusLine = h('div', { class: 'list-status', role: 'status' });
+    this.list = h('ul', { class: 'items', 'aria-label': 'Items', 'aria-busy': 'true' });
+    this.moreButton = h('button', { type: 'button', class: 'button load-more', hidden: true }, 'Load more');
+    this.moreButton.addEventListener('click', () => void this.loadMore());
+    this.replaceChildren(searchForm, this.statusLine, this.list, this.moreButton);
+    this.built = true;
+  }
+
+  private renderList(): void {
+    const wanted = new Set(this.state.items.map((item) => item.id));
+    for (const [id, row] of this.rows) {
+      if (!wanted.has(id)) {
+        row.closest('li')?.remove();
+        this.rows.delete(id);
+      }
+    }
+    this.state.items.forEach((item, index) => {
+      let row = this.rows.get(item.id);
+      if (!row) {
+        row = new ItemRow();
+        row.api = this.api;
+        row.item = item;
+        this.rows.set(item.id, row);
+      } else {
+        row.item = item;
+      }
+      const li = row.closest('li') ?? h('li', {}, row);
+      // Move a row only when it is out of place, so focus inside an untouched row survives.
+      if (this.list.children[index] !== li) this.list.insertBefore(li, this.list.children[index] ?? null);
+    });
+    this.renderStatus();
+    this.renderMore();
+  }
+
+  private renderStatus(): void {
+    const query = this.state.query.trim();
+    let text: string;
+    let retry = false;
+    if (this.phase === 'loading') text = query ? `Searching for “${query}”…` : 'Loading items…';
+    else if (this.phase === 'error') {
+      text = `Could not load the items. ${this.error}`;
+      retry = true;
+    } else if (this.state.items.length === 0) {
+      text = query ? `No items match “${query}”.` : 'No items yet. Add the first one with the form above.';
+    } else {
+      const count = this.state.items.length;
+      text = `${count} ${count === 1 ? 'item' : 'items'}${this.state.next ? ' shown' : ''}${query ? ` matching “${query}”` : ''}.`;
+    }
+    this.statusLine.className = `list-status list-status--${this.phase}`;
+    this.statusLine.replaceChildren(h('span', {}, text));
+    if (retry) {
+      const button = h('button', { type: 'button', class: 'button' }, 'Retry');
+      button.addEventListener('click', () => void this.reload());
+      this.statusLine.append(' ', button);
+    }
+  }
+
+  private renderMore(): void {
+    this.moreButton.hidden = this.state.next === null || this.phase !== 'ready';
+    this.moreButton.disabled = this.loadingMore;
+    this.moreButton.textContent = this.loadingMore ? 'Loading…' : 'Load more';
+  }
+}
+
+customElements.define('item-list', ItemList);
