@@ -29,6 +29,7 @@ import org.springframework.http.HttpStatusCode;
 import org.springframework.http.ProblemDetail;
 import org.springframework.http.ResponseEntity;
 import org.springframework.validation.FieldError;
+import org.springframework.web.ErrorResponse;
 import org.springframework.web.bind.annotation.ExceptionHandler;
 import org.springframework.web.bind.annotation.RestControllerAdvice;
 import org.springframework.web.bind.support.WebExchangeBindException;
@@ -70,6 +71,9 @@ class ApiExceptionHandler extends ResponseEntityExceptionHandler {
             @Nullable HttpHeaders headers, HttpStatusCode status, ServerWebExchange exchange) {
         if (body instanceof ProblemDetail problem) {
             complete(problem);
+        }
+        else if (body == null && ex instanceof ErrorResponse response) {
+            complete(response.getBody());
         }
         return super.handleExceptionInternal(ex, body, headers, status, exchange);
     }

@@ -1,0 +1,98 @@
+package com.genericapp.testsupport;
+
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.SQLException;
+import java.sql.Statement;
+
+import org.springframework.test.context.DynamicPropertyRegistry;
+
+/**
+ * A real PostgreSQL for tests: embedded binaries (the default, and what this project's CI uses,
+ * since it cannot pull images) or a Testcontainers container. One switch decides:
+ * {@code TEST_DATABASE=embedded|testcontainers} (environment variable or system property).
+ *
+ * <p>
+ * Tests reach the database through the same {@code DB_*} settings as production, so the
+ * configuration path that builds the R2DBC and Flyway URLs is tested too.
+ */
+public interface TestPostgres {
+
+    String APP_USER = "app";
+
+    String APP_PASSWORD = "change-me-dev-only";
+
+    String DATABASE = "app";
+
+    /** The database shared by all tests of this JVM (started on first use, stopped at JVM exit). */
+    static TestPostgres shared() {
+        return Shared.INSTANCE;
+    }
+
+    /** A database of its own, for tests that stop and start it. */
+    static TestPostgres startNew() {
+        String kind = System.getProperty("TEST_DATABASE", System.getenv().getOrDefault("TEST_DATABASE", "embedded"));
+        TestPostgres postgres = switch (kind) {
+            case "embedded" -> EmbeddedTestPostgres.launch();
+            case "testcontainers" -> ContainerTestPostgres.launch();
+            default -> throw new IllegalStateException(
+                    "TEST_DATABASE must be 'embedded' or 'testcontainers', not '" + kind + "'");
+        };
+        System.out.println("[test-database] " + postgres.describe());
+        return postgres;
+    }
+
+    String host();
+
+    int port();
+
+    String describe();
+
+    /** Makes the database unreachable (as a crash or a network cut would). */
+    void stop();
+
+    /** Makes it reachable again, with its data. */
+    void start();
+
+    /** A superuser JDBC connection, for test fixtures that the application role may not do. */
+    Connection superuser() throws SQLException;
+
+    default void registerProperties(DynamicPropertyRegistry registry) {
+        registry.add("DB_HOST", this::host);
+        registry.add("DB_PORT", this::port);
+        registry.add("DB_NAME", () -> DATABASE);
+        registry.add("DB_USER", () -> APP_USER);
+        registry.add("DB_PASSWORD", () -> APP_PASSWORD);
+    }
+
+    /** Runs SQL on the application database as the superuser. */
+    default void execute(String... statements) {
+        try (Connection connection = superuser(); Statement statement = connection.createStatement()) {
+            for (String sql : statements) {
+                statement.execute(sql);
+            }
+        }
+        catch (SQLException ex) {
+            throw new IllegalStateException("Test fixture SQL failed: " + ex.getMessage(), ex);
+        }
+    }
+
+    static Connection connect(String host, int port, String database, String user, String password)
+            throws SQLException {
+        return DriverManager.getConnection("jdbc:postgresql://" + host + ":" + port + "/" + database, user, password);
+    }
+
+    final class Shared {
+
+        static final TestPostgres INSTANCE = startNew();
+
+        static {
+            Runtime.getRuntime().addShutdownHook(new Thread(INSTANCE::stop, "stop-test-postgres"));
+        }
+
+        private Shared() {
+        }
+
+    }
+
+}
