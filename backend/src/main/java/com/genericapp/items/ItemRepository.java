@@ -1,5 +1,6 @@
 package com.genericapp.items;
 
+import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
 
@@ -25,6 +26,12 @@ class ItemRepository {
     /** The same expression as the trigram index items_search_trgm (V1 migration), so the index is used. */
     private static final String MATCHES_QUERY = "lower(name || ' ' || coalesce(description, '')) LIKE lower(:pattern)";
 
+    /**
+     * Bound on a request's single query, connection acquisition included: past it the client gets a
+     * prompt 503 rather than a hanging request (a stuck lock, a database that stopped answering).
+     */
+    private static final Duration QUERY_TIMEOUT = Duration.ofSeconds(5);
+
     /** Rows fetched per round trip while streaming: memory stays bounded whatever the row count. */
     private static final int STREAM_FETCH_SIZE = 1000;
 
@@ -38,7 +45,8 @@ class ItemRepository {
     Mono<List<Item>> findPage(@Nullable String query, long after, int limit) {
         return select(query, after, " ORDER BY id LIMIT :limit").bind("limit", limit).map(ItemRepository::toItem)
             .all()
-            .collectList();
+            .collectList()
+            .timeout(QUERY_TIMEOUT);
     }
 
     /** Every matching item, fetched from PostgreSQL only as fast as the subscriber asks for it. */
@@ -59,14 +67,16 @@ class ItemRepository {
         return db.sql("SELECT " + COLUMNS + " FROM items WHERE id = :id")
             .bind("id", id)
             .map(ItemRepository::toItem)
-            .one();
+            .one()
+            .timeout(QUERY_TIMEOUT);
     }
 
     Mono<Item> insert(String name, @Nullable String description) {
         return bindDescription(db.sql("INSERT INTO items (name, description) VALUES (:name, :description) RETURNING "
                 + COLUMNS).bind("name", name), description)
             .map(ItemRepository::toItem)
-            .one();
+            .one()
+            .timeout(QUERY_TIMEOUT);
     }
 
     /**
@@ -81,7 +91,7 @@ class ItemRepository {
         if (requiredVersion != null) {
             spec = spec.bind("version", requiredVersion);
         }
-        return spec.map(ItemRepository::toItem).one();
+        return spec.map(ItemRepository::toItem).one().timeout(QUERY_TIMEOUT);
     }
 
     /** Deletes the item under the same conditions as {@link #update}; emits the deleted id, or nothing. */
@@ -92,7 +102,7 @@ class ItemRepository {
         if (requiredVersion != null) {
             spec = spec.bind("version", requiredVersion);
         }
-        return spec.map((row) -> require(row.get("id", Long.class))).one();
+        return spec.map((row) -> require(row.get("id", Long.class))).one().timeout(QUERY_TIMEOUT);
     }
 
     private static GenericExecuteSpec bindDescription(GenericExecuteSpec spec, @Nullable String description) {
