@@ -1,0 +1,119 @@
+# shellcheck shell=bash
+# ┌──────────────────────────────────────────────────────────────────────┐
+# │ The services behind the browser tests: PostgreSQL and the API jar   │
+# └──────────────────────────────────────────────────────────────────────┘
+#
+# Source it (ci/e2e-test does), or run it, so that the browser tests can
+# stop and restart a service mid-test and the calling script still knows
+# what to clean up:
+#
+#   bash ci/lib/e2e-services.sh api-stop|api-start|db-stop|db-start
+#
+# Everything lives under $E2E_TMP (pid files, data, logs). Every wait is
+# bounded; a service that does not come up prints the tail of its log.
+#
+# Settings (environment): E2E_TMP (required), E2E_REPO (the checkout),
+# E2E_DB_PORT (18432), E2E_API_PORT (18081), E2E_API_TIMEOUT (120 s).
+
+E2E_DB_PORT="${E2E_DB_PORT:-18432}"
+E2E_API_PORT="${E2E_API_PORT:-18081}"
+E2E_API_TIMEOUT="${E2E_API_TIMEOUT:-120}"
+E2E_PG_BIN="${E2E_PG_BIN:-/usr/lib/postgresql/15/bin}"
+E2E_DB_PASSWORD="change-me-dev-only"
+
+_e2e_say() { printf 'e2e: %s\n' "$*" >&2; }
+
+# PostgreSQL refuses to run as root: as root, run its binaries as the `postgres` system user.
+_e2e_pg() {
+  if ((EUID == 0)); then
+    runuser -u postgres -- "$@"
+  else
+    "$@"
+  fi
+}
+
+# Creates a fresh cluster with role `app` (password auth over TCP) owning database `app`.
+e2e_db_init() {
+  # One folder the server's user owns: data, socket and log.
+  mkdir -p "$E2E_TMP/pg/data" "$E2E_TMP/pg/sock"
+  if ((EUID == 0)); then chown -R postgres "$E2E_TMP/pg"; fi
+  _e2e_pg "$E2E_PG_BIN/initdb" -D "$E2E_TMP/pg/data" -U postgres --auth-local=trust --auth-host=scram-sha-256 \
+    --encoding=UTF8 --locale=C.UTF-8 >"$E2E_TMP/initdb.log" 2>&1 || {
+    _e2e_say "initdb failed:"
+    tail -20 "$E2E_TMP/initdb.log" >&2
+    return 1
+  }
+  e2e_db_start || return 1
+  _e2e_pg "$E2E_PG_BIN/psql" -h "$E2E_TMP/pg/sock" -p "$E2E_DB_PORT" -U postgres -d postgres -v ON_ERROR_STOP=1 -q \
+    -c "CREATE ROLE app LOGIN PASSWORD '$E2E_DB_PASSWORD'" \
+    -c "CREATE DATABASE app OWNER app" >/dev/null
+}
+
+e2e_db_start() {
+  _e2e_pg "$E2E_PG_BIN/pg_ctl" -D "$E2E_TMP/pg/data" -l "$E2E_TMP/pg/postgres.log" -w -t 30 \
+    -o "-c listen_addresses=127.0.0.1 -p $E2E_DB_PORT -k $E2E_TMP/pg/sock -c fsync=off" start >/dev/null || {
+    _e2e_say "PostgreSQL did not start (or not within 30 s):"
+    tail -20 "$E2E_TMP/pg/postgres.log" >&2
+    return 1
+  }
+}
+
+e2e_db_stop() {
+  [[ -f "$E2E_TMP/pg/data/postmaster.pid" ]] || return 0
+  _e2e_pg "$E2E_PG_BIN/pg_ctl" -D "$E2E_TMP/pg/data" -m fast -w -t 30 stop >/dev/null 2>&1 || true
+}
+
+# Starts the jar in the background (its own session, so it outlives a caller that exits) and waits for readiness.
+e2e_api_start() {
+  local jar="$E2E_REPO/backend/target/generic-app-backend.jar" deadline
+  env API_PORT="$E2E_API_PORT" DB_HOST=127.0.0.1 DB_PORT="$E2E_DB_PORT" DB_NAME=app DB_USER=app \
+    DB_PASSWORD="$E2E_DB_PASSWORD" DEMO_DATA=true \
+    setsid java -XX:TieredStopAtLevel=1 -Xss512k -jar "$jar" </dev/null >>"$E2E_TMP/api.log" 2>&1 &
+  echo $! >"$E2E_TMP/api.pid"
+  deadline=$((SECONDS + E2E_API_TIMEOUT))
+  until curl -fsS -o /dev/null "http://127.0.0.1:$E2E_API_PORT/actuator/health/readiness" 2>/dev/null; do
+    if ! kill -0 "$(cat "$E2E_TMP/api.pid")" 2>/dev/null; then
+      _e2e_say "the API exited during start-up; the end of its log:"
+      tail -30 "$E2E_TMP/api.log" >&2
+      return 1
+    fi
+    if ((SECONDS >= deadline)); then
+      _e2e_say "the API was not ready within ${E2E_API_TIMEOUT} s; the end of its log:"
+      tail -30 "$E2E_TMP/api.log" >&2
+      return 1
+    fi
+    sleep 0.5
+  done
+}
+
+e2e_api_stop() {
+  local pid i
+  [[ -f "$E2E_TMP/api.pid" ]] || return 0
+  pid="$(cat "$E2E_TMP/api.pid")"
+  if kill -0 "$pid" 2>/dev/null; then
+    kill -TERM "$pid" 2>/dev/null || true
+    # Graceful shutdown waits for open SSE streams up to its phase timeout: do not wait that long.
+    for ((i = 0; i < 100; i++)); do
+      kill -0 "$pid" 2>/dev/null || break
+      sleep 0.1
+    done
+    kill -KILL "$pid" 2>/dev/null || true
+  fi
+  rm -f "$E2E_TMP/api.pid"
+}
+
+if [[ "${BASH_SOURCE[0]}" == "$0" ]]; then
+  set -euo pipefail
+  : "${E2E_TMP:?E2E_TMP must name the e2e state folder}"
+  E2E_REPO="${E2E_REPO:-$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)}"
+  case "${1:-}" in
+    api-start) e2e_api_start ;;
+    api-stop) e2e_api_stop ;;
+    db-start) e2e_db_start ;;
+    db-stop) e2e_db_stop ;;
+    *)
+      echo "usage: $0 api-start|api-stop|db-start|db-stop" >&2
+      exit 2
+      ;;
+  esac
+fi

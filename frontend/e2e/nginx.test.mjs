@@ -1,0 +1,206 @@
+// What Nginx itself must do, checked over plain HTTP: headers, caching, compression, limits,
+// streaming, the seed's routes, and JSON errors.
+
+import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
+import http from 'node:http';
+import { join } from 'node:path';
+import { describe, it } from 'node:test';
+import { gunzipSync } from 'node:zlib';
+import { BASE_URL, TMP } from './support.mjs';
+
+const base = new URL(BASE_URL);
+
+/** One HTTP request, with the path sent exactly as given (no normalisation, unlike fetch). */
+function request(path, { method = 'GET', headers = {}, body } = {}) {
+  return new Promise((resolve, reject) => {
+    const req = http.request(
+      { host: base.hostname, port: base.port, path, method, headers, agent: false, timeout: 10_000 },
+      (res) => {
+        const chunks = [];
+        res.on('data', (chunk) => chunks.push(chunk));
+        res.on('end', () => resolve({ status: res.statusCode, headers: res.headers, body: Buffer.concat(chunks) }));
+      },
+    );
+    req.on('timeout', () => req.destroy(new Error(`timeout: ${method} ${path}`)));
+    req.on('error', reject);
+    if (body !== undefined) req.write(body);
+    req.end();
+  });
+}
+
+const json = (response) => JSON.parse(response.body.toString('utf8'));
+
+function assertSecurityHeaders(response, where) {
+  const h = response.headers;
+  assert.match(h['content-security-policy'] ?? '', /default-src 'self'/, `CSP on ${where}`);
+  assert.doesNotMatch(h['content-security-policy'] ?? '', /unsafe-inline/, `no unsafe-inline on ${where}`);
+  assert.match(h['content-security-policy'] ?? '', /frame-ancestors 'none'/, `frame-ancestors on ${where}`);
+  assert.equal(h['x-content-type-options'], 'nosniff', `X-Content-Type-Options on ${where}`);
+  assert.ok(h['referrer-policy'], `Referrer-Policy on ${where}`);
+  assert.ok(h['permissions-policy'], `Permissions-Policy on ${where}`);
+  assert.equal(h['x-frame-options'], 'DENY', `X-Frame-Options on ${where}`);
+  assert.equal(h['cross-origin-opener-policy'], 'same-origin', `COOP on ${where}`);
+  assert.equal(h['server'], 'nginx', `no version in Server on ${where}`);
+}
+
+function assertProblem(response, status) {
+  assert.equal(response.status, status);
+  assert.equal(response.headers['content-type'], 'application/problem+json');
+  const problem = json(response);
+  assert.equal(problem.status, status);
+  assert.equal(typeof problem.title, 'string');
+  assert.equal(typeof problem.detail, 'string');
+  return problem;
+}
+
+async function assetPaths() {
+  const html = (await request('/')).body.toString('utf8');
+  const paths = [...html.matchAll(/(?:src|href)="(\/assets\/[^"]+)"/g)].map((m) => m[1]);
+  assert.ok(paths.length >= 2, 'index.html links its hashed script and stylesheet');
+  return paths;
+}
+
+describe('nginx', () => {
+  it('puts the security headers on pages, assets, API answers and its own errors', async () => {
+    const [asset] = await assetPaths();
+    for (const path of ['/', '/index.html', asset, '/api/items', '/status', '/healthz', '/no-such-page', '/actuator/health']) {
+      assertSecurityHeaders(await request(path), path);
+    }
+  });
+
+  it('never caches index.html and caches hashed assets for a year, immutable', async () => {
+    for (const path of ['/', '/index.html']) {
+      const response = await request(path);
+      assert.equal(response.status, 200);
+      assert.equal(response.headers['cache-control'], 'no-cache', path);
+      assert.ok(response.headers['etag'], `${path} can be revalidated`);
+    }
+    for (const path of await assetPaths()) {
+      const response = await request(path);
+      assert.equal(response.status, 200, path);
+      assert.equal(response.headers['cache-control'], 'public, max-age=31536000, immutable', path);
+    }
+  });
+
+  it('compresses text with gzip, the API\'s JSON included', async () => {
+    const js = (await assetPaths()).find((p) => p.endsWith('.js'));
+    for (const path of [js, '/api/items']) {
+      const response = await request(path, { headers: { 'Accept-Encoding': 'gzip' } });
+      assert.equal(response.headers['content-encoding'], 'gzip', path);
+      assert.match(response.headers['vary'] ?? '', /Accept-Encoding/i, path);
+      assert.ok(gunzipSync(response.body).length > response.body.length, `${path} is smaller compressed`);
+    }
+  });
+
+  it('denies dotfiles and answers unknown paths with a problem, not HTML', async () => {
+    assertProblem(await request('/.env'), 403);
+    assertProblem(await request('/.git/config'), 403);
+    assertProblem(await request('/no-such-page'), 404);
+  });
+
+  it('does not expose /actuator, even through /api/..', async () => {
+    for (const path of ['/actuator', '/actuator/health', '/actuator/prometheus', '/actuator/env', '/api/../actuator/health', '/api/%2e%2e/actuator/prometheus']) {
+      const response = await request(path);
+      assert.equal(response.status, 404, path);
+      assert.doesNotMatch(response.body.toString('utf8'), /"components"|jvm_/, path);
+    }
+  });
+
+  it('answers its own /healthz', async () => {
+    const response = await request('/healthz');
+    assert.equal(response.status, 200);
+    assert.deepEqual(json(response), { status: 'UP' });
+  });
+
+  it('keeps the seed\'s routes: /status is the API\'s readiness, /items the item list', async () => {
+    const status = await request('/status');
+    assert.equal(status.status, 200);
+    assert.equal(status.headers['cache-control'], 'no-store');
+    const health = json(status);
+    assert.equal(health.status, 'UP');
+    assert.equal(health.components.db.status, 'UP');
+
+    const items = await request('/items');
+    assert.equal(items.status, 200);
+    const list = json(items);
+    assert.ok(Array.isArray(list) && list.length > 0, '/items lists the items');
+    assert.ok(list.every((item) => typeof item.id === 'number' && typeof item.name === 'string'));
+  });
+
+  it('passes a client X-Request-ID through to the API and back, and logs it as JSON', async () => {
+    const id = `e2e-${Date.now()}`;
+    const response = await request('/api/items?limit=1', { headers: { 'X-Request-ID': id } });
+    assert.equal(response.headers['x-request-id'], id, 'echoed once, unchanged');
+    const generated = await request('/api/items?limit=1');
+    assert.match(generated.headers['x-request-id'], /^[0-9a-f]{32}$/, 'generated when absent');
+
+    const log = readFileSync(join(TMP, 'nginx', 'access.log'), 'utf8');
+    const line = log.split('\n').find((l) => l.includes(`"request_id":"${id}"`));
+    assert.ok(line, 'the access log has a line with the request id');
+    const entry = JSON.parse(line);
+    assert.equal(entry.status, 200);
+    assert.match(entry.upstream_response_time, /^\d+\.\d{3}$/);
+  });
+
+  it('refuses a body over 64 KiB with 413 as problem+json', async () => {
+    const name = 'x'.repeat(70 * 1024);
+    const response = await request('/api/items', {
+      method: 'POST',
+      headers: { 'Content-Type': 'application/json' },
+      body: JSON.stringify({ name }),
+    });
+    assertProblem(response, 413);
+  });
+
+  it('streams server-sent events unbuffered: an event arrives within a second', async () => {
+    const events = await new Promise((resolve, reject) => {
+      const req = http.get({ host: base.hostname, port: base.port, path: '/api/items/events', agent: false }, (res) => {
+        assert.equal(res.statusCode, 200);
+        assert.match(res.headers['content-type'], /^text\/event-stream/);
+        let text = '';
+        let sentAt = 0;
+        res.setEncoding('utf8');
+        res.on('data', (chunk) => {
+          text += chunk;
+          if (sentAt === 0 && text.includes(':connected')) {
+            sentAt = performance.now();
+            void request('/api/items', {
+              method: 'POST',
+              headers: { 'Content-Type': 'application/json' },
+              body: JSON.stringify({ name: 'SSE timing probe' }),
+            });
+          }
+          if (sentAt && /event:\s?created\ndata:.*SSE timing probe/.test(text)) {
+            const elapsed = performance.now() - sentAt;
+            req.destroy();
+            resolve({ elapsed, text });
+          }
+        });
+      });
+      req.on('error', (error) => {
+        if (error.code !== 'ECONNRESET') reject(error);
+      });
+      setTimeout(() => {
+        req.destroy();
+        reject(new Error('no created event within 5 s'));
+      }, 5_000);
+    });
+    assert.ok(events.elapsed < 1000, `event arrived after ${Math.round(events.elapsed)} ms`);
+  });
+
+  it('limits bursts of writes from one client with 429 as problem+json, but never reads', async () => {
+    const post = () =>
+      request('/api/items', { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: '{"name":""}' });
+    const answers = await Promise.all(Array.from({ length: 40 }, post));
+    const limited = answers.filter((a) => a.status === 429);
+    assert.ok(limited.length > 0, 'some writes of the burst are refused');
+    assertProblem(limited[0], 429);
+    assert.ok(answers.some((a) => a.status === 400), 'the first writes reach the API');
+
+    const reads = await Promise.all(Array.from({ length: 40 }, () => request('/api/items?limit=1')));
+    assert.ok(reads.every((r) => r.status === 200), 'reads are not limited');
+    // Let the bucket refill (10 writes/s) so that later tests write freely.
+    await new Promise((resolve) => setTimeout(resolve, 2500));
+  });
+});

@@ -1,0 +1,116 @@
+// Shared helpers for the browser tests (run by ci/e2e-test, which starts PostgreSQL, the API jar and
+// Nginx and passes their addresses in the environment).
+
+import { execFile } from 'node:child_process';
+import { mkdirSync, readFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { join } from 'node:path';
+import { promisify } from 'node:util';
+import { chromium } from 'playwright-core';
+
+const run = promisify(execFile);
+const require = createRequire(import.meta.url);
+
+function env(name) {
+  const value = process.env[name];
+  if (!value) throw new Error(`${name} is not set: run the browser tests through ci/e2e-test`);
+  return value;
+}
+
+export const BASE_URL = env('E2E_BASE_URL');
+export const API_URL = env('E2E_API_URL');
+export const RESULTS = env('E2E_RESULTS');
+export const TMP = env('E2E_TMP');
+const REPO = env('E2E_REPO');
+mkdirSync(RESULTS, { recursive: true });
+
+export async function launch() {
+  return chromium.launch({
+    executablePath: process.env.E2E_CHROMIUM ?? '/usr/bin/chromium',
+    args: [
+      '--headless',
+      '--no-sandbox',
+      '--disable-gpu',
+      '--disable-quic',
+      '--disable-background-networking',
+      '--disable-component-update',
+      '--disable-sync',
+      '--no-first-run',
+    ],
+  });
+}
+
+/** A page whose console errors and CSP violations are collected: a clean page has none. */
+export async function openPage(browser, options = {}) {
+  const context = await browser.newContext({ viewport: { width: 1280, height: 900 }, ...options });
+  const page = await context.newPage();
+  page.problems = [];
+  page.on('console', (message) => {
+    if (message.type() === 'error') page.problems.push(`console: ${message.text()}`);
+  });
+  page.on('pageerror', (error) => page.problems.push(`page error: ${error.message}`));
+  await page.goto(BASE_URL + '/');
+  await page.locator('status-badge[data-health="up"]').waitFor({ timeout: 15_000 });
+  await page.locator('#live-indicator[data-state="live"]').waitFor({ timeout: 15_000 });
+  return page;
+}
+
+/** Runs axe-core in the page (evaluated over CDP, so the page's strict CSP need not allow it). */
+export async function axeViolations(page) {
+  const source = readFileSync(require.resolve('axe-core/axe.min.js'), 'utf8');
+  await page.evaluate(source);
+  const result = await page.evaluate(() =>
+    // eslint-disable-next-line no-undef
+    axe.run(document, { resultTypes: ['violations'] }),
+  );
+  return result.violations
+    .filter((v) => v.impact === 'serious' || v.impact === 'critical')
+    .map((v) => `${v.impact}: ${v.id} (${v.help}) at ${v.nodes.map((n) => n.target.join(' ')).join(', ')}`);
+}
+
+export function screenshotPath(name) {
+  return join(RESULTS, name);
+}
+
+/** Creates an item directly on the API's own port (test set-up, not a user action, and not rate-limited). */
+export async function createItem(name, description = '') {
+  const response = await fetch(`${API_URL}/api/items`, {
+    method: 'POST',
+    headers: { 'Content-Type': 'application/json' },
+    body: JSON.stringify({ name, description }),
+  });
+  if (response.status !== 201) throw new Error(`create ${name}: ${response.status} ${await response.text()}`);
+  return response.json();
+}
+
+export async function getItem(id) {
+  const response = await fetch(`${API_URL}/api/items/${id}`);
+  return response.status === 200 ? response.json() : null;
+}
+
+/** Stops or starts a service through ci/lib/e2e-services.sh, which also tracks it for clean-up. */
+export async function service(action) {
+  await run('bash', [join(REPO, 'ci/lib/e2e-services.sh'), action], {
+    env: process.env,
+    timeout: 150_000,
+  });
+}
+
+export function uniqueName(prefix) {
+  return `${prefix} ${Date.now().toString(36)}${Math.floor(Math.random() * 1000)}`;
+}
+
+/** The row (<item-row>) that shows the item with this name (while it shows its name, not an editor). */
+export function row(page, name) {
+  return page.locator('item-row', { has: page.locator('.item-name', { hasText: name }) });
+}
+
+/** The row of an item by id: still found while it shows its editor. */
+export function rowById(page, id) {
+  return page.locator(`item-row[data-id="${id}"]`);
+}
+
+/** The id of the item a row shows by name. */
+export async function idOf(page, name) {
+  return Number(await row(page, name).getAttribute('data-id'));
+}
