@@ -14,6 +14,7 @@ import org.jspecify.annotations.Nullable;
 import reactor.core.publisher.Flux;
 import reactor.core.publisher.Mono;
 
+import org.springframework.boot.autoconfigure.condition.ConditionalOnWebApplication;
 import org.springframework.http.HttpHeaders;
 import org.springframework.http.MediaType;
 import org.springframework.http.ResponseEntity;
@@ -32,6 +33,7 @@ import org.springframework.web.bind.annotation.RestController;
 
 @RestController
 @RequestMapping("/api/items")
+@ConditionalOnWebApplication(type = ConditionalOnWebApplication.Type.REACTIVE) // not in MIGRATE_ONLY runs
 class ItemController {
 
     private final ItemRepository items;
