@@ -65,7 +65,10 @@ e2e_db_stop() {
 
 # Starts the jar in the background (its own session, so it outlives a caller that exits) and waits for readiness.
 e2e_api_start() {
-  local jar="$E2E_REPO/backend/target/generic-app-backend.jar" deadline
+  local jar="$E2E_TMP/api.jar" deadline
+  # Run a private copy: a Maven build in the same checkout rewrites target/*.jar, and a JVM
+  # whose jar changes under it fails to load its next class (seen: NoClassDefFoundError).
+  [[ -f "$jar" ]] || cp "$E2E_REPO/backend/target/generic-app-backend.jar" "$jar"
   env API_PORT="$E2E_API_PORT" DB_HOST=127.0.0.1 DB_PORT="$E2E_DB_PORT" DB_NAME=app DB_USER=app \
     DB_PASSWORD="$E2E_DB_PASSWORD" DEMO_DATA=true \
     setsid java -XX:TieredStopAtLevel=1 -Xss512k -jar "$jar" </dev/null >>"$E2E_TMP/api.log" 2>&1 &
