@@ -9,7 +9,8 @@ export default defineConfig({
     proxy: {
       '/api': { target: api, changeOrigin: true },
       '/status': { target: api, changeOrigin: true, rewrite: () => '/actuator/health/readiness' },
-      '/items': { target: api, changeOrigin: true, rewrite: (path) => path.replace(/^\/items/, '/api/items') },
+      // Exactly /items (with a query): a leading ^ makes the key a regular expression.
+      '^/items(\\?.*)?$': { target: api, changeOrigin: true, rewrite: (path) => path.replace(/^\/items/, '/api/items') },
     },
   },
   build: {

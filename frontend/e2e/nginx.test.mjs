@@ -126,6 +126,10 @@ describe('nginx', () => {
     const list = json(items);
     assert.ok(Array.isArray(list) && list.length > 0, '/items lists the items');
     assert.ok(list.every((item) => typeof item.id === 'number' && typeof item.name === 'string'));
+
+    // Read-only, as in the seed: a write cannot slip past the /api/ rate limit this way.
+    const post = await request('/items', { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: '{"name":"x"}' });
+    assertProblem(post, 405);
   });
 
   it('passes a client X-Request-ID through to the API and back, and logs it as JSON', async () => {

@@ -127,6 +127,8 @@ describe('describeError', () => {
   it('speaks plainly about an unreachable API, a rate limit and a network failure', () => {
     const gateway = new ApiError({ type: 'about:blank', title: 'Bad Gateway', status: 502 });
     expect(describeError(gateway)).toMatch(/not reachable/);
+    const dbDown = new ApiError({ type: 'about:blank', title: 'Service unavailable', status: 503, detail: 'The database is unavailable right now.' });
+    expect(describeError(dbDown)).toBe('The database is unavailable right now.');
     const limited = new ApiError({ type: 'about:blank', title: 'Too Many Requests', status: 429 });
     expect(describeError(limited)).toMatch(/Too many changes/);
     expect(describeError(new TypeError('Failed to fetch'))).toMatch(/could not be reached/);

@@ -41,6 +41,8 @@ export class StatusBadge extends HTMLElement {
     const reading = await readStatus(this.fetchImpl);
     if (!this.running) return;
     this.show(reading);
+    // A hidden tab stops polling; becoming visible checks at once (onVisible).
+    if (document.visibilityState === 'hidden') return;
     this.timer = setTimeout(() => void this.check(), reading.health === 'up' ? POLL_UP_MS : POLL_DOWN_MS);
   }
 
