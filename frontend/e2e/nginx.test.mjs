@@ -2,12 +2,13 @@
 // streaming, the seed's routes, and JSON errors.
 
 import assert from 'node:assert/strict';
+import { execFileSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import http from 'node:http';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
 import { gunzipSync } from 'node:zlib';
-import { BASE_URL, TMP } from './support.mjs';
+import { API_URL, BASE_URL, TMP } from './support.mjs';
 
 const base = new URL(BASE_URL);
 
@@ -191,6 +192,30 @@ describe('nginx', () => {
       }, 5_000);
     });
     assert.ok(events.elapsed < 1000, `event arrived after ${Math.round(events.elapsed)} ms`);
+  });
+
+  it('streams an NDJSON export as it comes, uncompressed', async () => {
+    const response = await request('/api/items', { headers: { Accept: 'application/x-ndjson', 'Accept-Encoding': 'gzip' } });
+    assert.equal(response.status, 200);
+    assert.match(response.headers['content-type'], /^application\/x-ndjson/);
+    assert.equal(response.headers['content-encoding'], undefined, 'gzip would hold lines back');
+    assert.equal(response.headers['content-length'], undefined, 'streamed (chunked), not buffered whole');
+    const lines = response.body.toString('utf8').trim().split('\n').map((line) => JSON.parse(line));
+    const all = json(await request('/api/items?limit=500'));
+    assert.equal(lines.length, all.length);
+  });
+
+  it('keeps connections to the API alive (HTTP/1.1 keepalive) instead of opening one per request', async () => {
+    const port = new URL(API_URL).port;
+    // Connections nginx closed to the API linger in TIME-WAIT on nginx's side.
+    const closed = () =>
+      execFileSync('ss', ['-Htn', 'state', 'time-wait', 'dst', `127.0.0.1:${port}`], { encoding: 'utf8' })
+        .split('\n')
+        .filter(Boolean).length;
+    const before = closed();
+    for (let i = 0; i < 40; i++) assert.equal((await request('/api/items?limit=1')).status, 200);
+    const opened = closed() - before;
+    assert.ok(opened < 10, `${opened} connections to the API were closed for 40 requests`);
   });
 
   it('limits bursts of writes from one client with 429 as problem+json, but never reads', async () => {
