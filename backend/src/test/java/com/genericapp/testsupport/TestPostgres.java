@@ -31,15 +31,24 @@ public interface TestPostgres {
 
     /** A database of its own, for tests that stop and start it. */
     static TestPostgres startNew() {
-        String kind = System.getProperty("TEST_DATABASE", System.getenv().getOrDefault("TEST_DATABASE", "embedded"));
-        TestPostgres postgres = switch (kind) {
+        TestPostgres postgres = switch (selectedKind()) {
             case "embedded" -> EmbeddedTestPostgres.launch();
             case "testcontainers" -> ContainerTestPostgres.launch();
             default -> throw new IllegalStateException(
-                    "TEST_DATABASE must be 'embedded' or 'testcontainers', not '" + kind + "'");
+                    "TEST_DATABASE must be 'embedded' or 'testcontainers', not '" + selectedKind() + "'");
         };
         System.out.println("[test-database] " + postgres.describe());
         return postgres;
+    }
+
+    /** The switch, from the system property (Maven passes it on) or the environment; embedded when unset. */
+    private static String selectedKind() {
+        for (String value : new String[] { System.getProperty("TEST_DATABASE"), System.getenv("TEST_DATABASE") }) {
+            if (value != null && !value.isBlank() && !value.startsWith("${")) {
+                return value.strip();
+            }
+        }
+        return "embedded";
     }
 
     String host();
