@@ -20,6 +20,8 @@ public final class DevApplication {
         System.setProperty("DB_NAME", TestPostgres.DATABASE);
         System.setProperty("DB_USER", TestPostgres.APP_USER);
         System.setProperty("DB_PASSWORD", TestPostgres.APP_PASSWORD);
+        // logback-test.xml keeps test runs quiet; here a developer wants the URL and one line per request
+        System.setProperty("logging.level.com.genericapp", "INFO");
         SpringApplication.from(GenericApp::main).run(args);
     }
 
