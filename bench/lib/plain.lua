@@ -1,0 +1,2 @@
+-- A fixed request (wrk's URL); only the report.
+dofile(os.getenv("BENCH_LIB") .. "/report.lua")

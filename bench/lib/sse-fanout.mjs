@@ -1,0 +1,102 @@
+// SSE fan-out probe: opens N subscribers to the live stream (through Nginx), waits until every one
+// has its "connected" comment, then makes K changes through the API and measures, per subscriber
+// and change, the time from just before the write was sent to the event's arrival.
+// Node built-ins only. Prints one JSON line.
+//
+//   node sse-fanout.mjs EVENTS_URL API_URL [subscribers=1000] [changes=20] [interval_ms=200]
+import http from 'node:http';
+import { performance } from 'node:perf_hooks';
+
+const [eventsUrl, apiUrl] = process.argv.slice(2, 4);
+const subscribers = Number(process.argv[4] ?? 1000);
+const changes = Number(process.argv[5] ?? 20);
+const intervalMs = Number(process.argv[6] ?? 200);
+const run = `sse-probe-${process.pid}-${Date.now()}`;
+
+const sentAt = new Map(); // item name -> performance.now() just before the POST
+const latencies = [];
+let connected = 0;
+let failed = 0;
+const requests = [];
+
+function subscribe() {
+  const req = http.get(eventsUrl, { agent: false, headers: { Accept: 'text/event-stream' } }, (res) => {
+    if (res.statusCode !== 200) {
+      failed++;
+      res.resume();
+      return;
+    }
+    res.setEncoding('utf8');
+    let pending = '';
+    res.on('data', (chunk) => {
+      const now = performance.now();
+      pending += chunk;
+      let end;
+      while ((end = pending.indexOf('\n\n')) >= 0) {
+        const block = pending.slice(0, end);
+        pending = pending.slice(end + 2);
+        if (block.startsWith(':connected')) {
+          connected++;
+          continue;
+        }
+        const data = block.split('\n').filter((l) => l.startsWith('data:')).map((l) => l.slice(5)).join('\n');
+        if (!data) continue;
+        try {
+          const item = JSON.parse(data);
+          const t0 = sentAt.get(item.name);
+          if (t0 !== undefined) latencies.push(now - t0);
+        } catch {
+          // not an item of ours
+        }
+      }
+    });
+    res.on('error', () => {});
+  });
+  req.on('error', () => failed++);
+  requests.push(req);
+}
+
+const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
+
+async function waitFor(condition, timeoutMs) {
+  const deadline = performance.now() + timeoutMs;
+  while (!condition() && performance.now() < deadline) await sleep(50);
+  return condition();
+}
+
+// Open in batches so the accept queues are not flooded all at once.
+for (let i = 0; i < subscribers; i++) {
+  subscribe();
+  if (i % 100 === 99) await sleep(100);
+}
+const allConnected = await waitFor(() => connected + failed >= subscribers, 60_000);
+
+let writeErrors = 0;
+for (let i = 0; i < changes && allConnected; i++) {
+  const name = `${run}-${i}`;
+  sentAt.set(name, performance.now());
+  try {
+    const res = await fetch(`${apiUrl}/api/items`, {
+      method: 'POST',
+      headers: { 'Content-Type': 'application/json' },
+      body: JSON.stringify({ name, description: 'SSE fan-out probe' }),
+    });
+    if (res.status !== 201) writeErrors++;
+    await res.arrayBuffer();
+  } catch {
+    writeErrors++;
+  }
+  await sleep(intervalMs);
+}
+const expected = connected * changes;
+await waitFor(() => latencies.length >= expected, 10_000);
+
+for (const req of requests) req.destroy();
+latencies.sort((a, b) => a - b);
+const pct = (p) => (latencies.length ? latencies[Math.min(latencies.length - 1, Math.ceil((p / 100) * latencies.length) - 1)] : null);
+const round = (v) => (v === null ? null : Math.round(v * 10) / 10);
+console.log(JSON.stringify({
+  subscribers, connected, failed, changes, writeErrors, expected, received: latencies.length,
+  p50: round(pct(50)), p95: round(pct(95)), p99: round(pct(99)), max: round(latencies.at(-1) ?? null),
+}));
+process.exit(0);
