@@ -13,8 +13,12 @@ import jakarta.validation.constraints.Size;
 import org.jspecify.annotations.Nullable;
 import reactor.core.publisher.Flux;
 import reactor.core.publisher.Mono;
+import tools.jackson.databind.ObjectWriter;
+import tools.jackson.databind.json.JsonMapper;
 
 import org.springframework.boot.autoconfigure.condition.ConditionalOnWebApplication;
+import org.springframework.core.io.buffer.DataBuffer;
+import org.springframework.core.io.buffer.DataBufferFactory;
 import org.springframework.http.HttpHeaders;
 import org.springframework.http.MediaType;
 import org.springframework.http.ResponseEntity;
@@ -36,13 +40,24 @@ import org.springframework.web.bind.annotation.RestController;
 @ConditionalOnWebApplication(type = ConditionalOnWebApplication.Type.REACTIVE) // not in MIGRATE_ONLY runs
 class ItemController {
 
+    /**
+     * Rows per write of an NDJSON export. WebFlux flushes a streaming media type after every element
+     * (spring-framework#33224): one element per row meant one write and one flush per row, the
+     * export's bottleneck. Whole lines, batched, are written as plain bytes instead.
+     */
+    private static final int EXPORT_ROWS_PER_WRITE = 256;
+
     private final ItemRepository items;
 
     private final ItemEvents events;
 
-    ItemController(ItemRepository items, ItemEvents events) {
+    /** The application's JSON mapper (the one the HTTP codecs use), so streamed lines match the JSON responses. */
+    private final ObjectWriter itemWriter;
+
+    ItemController(ItemRepository items, ItemEvents events, JsonMapper json) {
         this.items = items;
         this.events = events;
+        this.itemWriter = json.writerFor(Item.class);
     }
 
     @GetMapping(produces = MediaType.APPLICATION_JSON_VALUE)
@@ -63,10 +78,11 @@ class ItemController {
 
     /** The whole result set, one JSON object per line, produced only as fast as the client reads. */
     @GetMapping(produces = MediaType.APPLICATION_NDJSON_VALUE)
-    Flux<Item> stream(@RequestParam(required = false) @Size(max = 200) @Nullable String q,
+    Flux<DataBuffer> stream(@RequestParam(required = false) @Size(max = 200) @Nullable String q,
             @RequestParam(defaultValue = "0") @PositiveOrZero long after, ServerHttpResponse response) {
         disableProxyBuffering(response);
-        return items.streamAll(normalize(q), after);
+        DataBufferFactory buffers = response.bufferFactory();
+        return items.streamAll(normalize(q), after).buffer(EXPORT_ROWS_PER_WRITE).map((rows) -> ndjson(rows, buffers));
     }
 
     @GetMapping(path = "/events", produces = MediaType.TEXT_EVENT_STREAM_VALUE)
@@ -114,6 +130,15 @@ class ItemController {
             .switchIfEmpty(Mono.error(() -> new ItemNotFoundException(id)))
             .flatMap((current) -> Mono.error(new ItemVersionMismatchException(id,
                     (requiredVersion != null) ? requiredVersion : -1, current.version())));
+    }
+
+    /** One JSON object per line, as Spring's NDJSON encoder writes them. */
+    private DataBuffer ndjson(List<Item> rows, DataBufferFactory buffers) {
+        DataBuffer buffer = buffers.allocateBuffer(rows.size() * 256);
+        for (Item item : rows) {
+            buffer.write(itemWriter.writeValueAsBytes(item)).write((byte) '\n');
+        }
+        return buffer;
     }
 
     private static @Nullable String normalize(@Nullable String q) {

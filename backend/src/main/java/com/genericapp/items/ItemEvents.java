@@ -54,6 +54,9 @@ class ItemEvents implements SmartLifecycle {
 
     private final Sinks.Many<ServerSentEvent<Object>> changes = Sinks.many().multicast().directBestEffort();
 
+    /** Completes every open stream on shutdown, so graceful shutdown need not wait for them (clients reconnect). */
+    private volatile Sinks.Empty<Void> closing = Sinks.empty();
+
     private volatile @Nullable Disposable listening;
 
     ItemEvents(ConnectionFactory connectionFactory, ItemRepository items, JsonMapper json) {
@@ -69,16 +72,20 @@ class ItemEvents implements SmartLifecycle {
                 .comment((tick == 0) ? "connected" : "heartbeat")
                 .retry(Duration.ofSeconds(3))
                 .build());
-        return Flux.merge(changes.asFlux().onBackpressureBuffer(SUBSCRIBER_BUFFER), heartbeats);
+        return Flux.merge(changes.asFlux().onBackpressureBuffer(SUBSCRIBER_BUFFER), heartbeats)
+            .takeUntilOther(closing.asMono());
     }
 
     @Override
     public void start() {
+        closing = Sinks.empty();
         listening = notifications().concatMap(this::toEvent).subscribe(changes::tryEmitNext);
     }
 
     @Override
     public void stop() {
+        // runs before the web server's graceful shutdown (a higher lifecycle phase stops first)
+        closing.tryEmitEmpty();
         Disposable subscription = listening;
         if (subscription != null) {
             subscription.dispose();

@@ -10,7 +10,8 @@ import org.springframework.test.context.DynamicPropertySource;
  * PostgreSQL. They share one Spring context (same configuration), so the application starts once.
  */
 @SpringBootTest(webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT)
-@AutoConfigureWebTestClient
+// a loaded CI machine can take more than the default 5 s for the first request after start-up
+@AutoConfigureWebTestClient(timeout = "60s")
 public abstract class PostgresIntegrationTest {
 
     @DynamicPropertySource
