@@ -1,6 +1,7 @@
 package com.genericapp.items;
 
 import java.time.Duration;
+import java.time.Instant;
 import java.util.Map;
 
 import io.r2dbc.postgresql.api.PostgresqlConnection;
@@ -125,13 +126,26 @@ class ItemEvents implements SmartLifecycle {
         if ("deleted".equals(op)) {
             return Mono.just(ServerSentEvent.builder().event(op).data((Object) Map.of("id", id)).build());
         }
-        // an item deleted right after this change is announced by its own "deleted" event
+        JsonNode item = change.path("item");
+        if (item.isObject()) {
+            return Mono.just(ServerSentEvent.builder().event(op).data((Object) toItem(item)).build());
+        }
+        // too large for a notification: read it back (a later change, if any, has its own event)
         return items.findById(id)
-            .map((item) -> ServerSentEvent.builder().event(op).data((Object) item).build())
+            .map((found) -> ServerSentEvent.builder().event(op).data((Object) found).build())
             .onErrorResume((error) -> {
                 logger.warn("Could not load changed item {}: {}", id, error.getMessage());
                 return Mono.empty();
             });
+    }
+
+    /** The item as the trigger wrote it (V5 migration): timestamps in UTC, ISO-8601. */
+    private static Item toItem(JsonNode item) {
+        JsonNode description = item.path("description");
+        return new Item(item.path("id").asLong(), item.path("name").asString(),
+                description.isNull() || description.isMissingNode() ? null : description.asString(),
+                item.path("version").asLong(), Instant.parse(item.path("createdAt").asString()),
+                Instant.parse(item.path("updatedAt").asString()));
     }
 
     /** LISTEN needs a connection of its own for the life of the application, not one borrowed from the pool. */

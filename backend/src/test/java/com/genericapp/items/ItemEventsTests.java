@@ -64,6 +64,20 @@ class ItemEventsTests extends PostgresIntegrationTest {
     }
 
     @Test
+    void itemTooLargeForANotificationIsReadBack() {
+        // 2000 four-byte characters: the full item does not fit in PostgreSQL's 8000-byte NOTIFY payload
+        WebClient client = WebClient.create("http://127.0.0.1:" + port);
+        String name = "Large " + System.nanoTime();
+        Flux<ServerSentEvent<String>> events = connected(client);
+        TestPostgres.shared().execute("INSERT INTO items (name, description) VALUES ('" + name + "', repeat('😀', 2000))");
+        ServerSentEvent<String> event = events.filter((e) -> e.data() != null && e.data().contains(name))
+            .blockFirst(Duration.ofSeconds(10));
+        assertThat(event).isNotNull();
+        assertThat(event.event()).isEqualTo("created");
+        assertThat(event.data()).contains("😀😀😀");
+    }
+
+    @Test
     void streamOpensWithACommentAndAsksProxiesNotToBuffer() {
         WebClient client = WebClient.create("http://127.0.0.1:" + port);
         var response = client.get().uri("/api/items/events").accept(MediaType.TEXT_EVENT_STREAM)
