@@ -35,11 +35,12 @@ function subscribe() {
       while ((end = pending.indexOf('\n\n')) >= 0) {
         const block = pending.slice(0, end);
         pending = pending.slice(end + 2);
-        if (block.startsWith(':connected')) {
+        const lines = block.split('\n');
+        if (lines.includes(':connected')) {
           connected++;
           continue;
         }
-        const data = block.split('\n').filter((l) => l.startsWith('data:')).map((l) => l.slice(5)).join('\n');
+        const data = lines.filter((l) => l.startsWith('data:')).map((l) => l.slice(5)).join('\n');
         if (!data) continue;
         try {
           const item = JSON.parse(data);
