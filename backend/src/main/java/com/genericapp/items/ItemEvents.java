@@ -45,6 +45,8 @@ class ItemEvents implements SmartLifecycle {
     /** Events a slow subscriber may fall behind by before it misses some (it then reloads). */
     private static final int SUBSCRIBER_BUFFER = 256;
 
+    private static final int NOTIFICATION_BUFFER = 10_000;
+
     private static final Logger logger = LoggerFactory.getLogger(ItemEvents.class);
 
     private final ConnectionFactory connectionFactory;
@@ -115,7 +117,8 @@ class ItemEvents implements SmartLifecycle {
             .execute()
             .flatMap(PostgresqlResult::getRowsUpdated)
             .doOnComplete(() -> logger.info("Listening for item changes on channel {}", CHANNEL))
-            .thenMany(postgres.getNotifications())
+            // notifications arrive as fast as writers commit: buffer bursts rather than fail and reconnect
+            .thenMany(postgres.getNotifications().onBackpressureBuffer(NOTIFICATION_BUFFER))
             .mapNotNull((notification) -> notification.getParameter());
     }
 
