@@ -1,13 +1,21 @@
 package com.genericapp.system;
 
+import java.time.Duration;
+
 import com.genericapp.testsupport.PostgresIntegrationTest;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
 
 import org.springframework.beans.factory.annotation.Autowired;
+import org.springframework.boot.logging.LogLevel;
+import org.springframework.boot.logging.LoggingSystem;
+import org.springframework.boot.test.system.CapturedOutput;
+import org.springframework.boot.test.system.OutputCaptureExtension;
 import org.springframework.http.MediaType;
 import org.springframework.test.web.reactive.server.WebTestClient;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
 
 /** What an orchestrator and an operator rely on: probes, metrics, build info. */
 class OperationsTests extends PostgresIntegrationTest {
@@ -44,6 +52,23 @@ class OperationsTests extends PostgresIntegrationTest {
         http.get().uri("/actuator/env").exchange().expectStatus().isNotFound();
         http.get().uri("/actuator/beans").exchange().expectStatus().isNotFound()
             .expectHeader().contentType(MediaType.APPLICATION_PROBLEM_JSON);
+    }
+
+    @Test
+    @ExtendWith(OutputCaptureExtension.class)
+    void everyRequestIsLoggedOnceWithItsRequestId(CapturedOutput output) {
+        LoggingSystem logging = LoggingSystem.get(getClass().getClassLoader());
+        logging.setLogLevel("com.genericapp.requests", LogLevel.INFO); // tests log at WARN (logback-test.xml)
+        try {
+            http.get().uri("/api/items?limit=1").header("X-Request-ID", "log-check-7").exchange().expectStatus().isOk();
+            // written when the exchange completes, which may be just after the client has the response
+            await().atMost(Duration.ofSeconds(10))
+                .untilAsserted(() -> assertThat(output.getOut()).containsPattern("GET /api/items 200 \\d+ms id=log-check-7"));
+            assertThat(output.getOut().split("id=log-check-7", -1)).hasSize(2);
+        }
+        finally {
+            logging.setLogLevel("com.genericapp.requests", null);
+        }
     }
 
 }
