@@ -25,7 +25,7 @@ row(1, 'Point read, 32 conns, direct (vs `pgbench -S -M prepared`, 32 clients)',
 row(2, 'List `?limit=100`, 32 conns, direct', `${fmt(n('list_rps'))} rps, p99 ${fmt(n('list_p99'), 1)} ms, ${fmt(n('list_errors'))} errors`,
   '≥ 5,000 rps (absolute)', n('list_rps') >= 5000 && n('list_errors') === 0, `${fmt(n('list_rps') / 5000, 2)}× the target`);
 const nginxRatio = ratio('point_nginx_rps', 'point_direct2_rps');
-row(3, 'Point read through Nginx / direct (back to back)',
+row(3, 'Point read through Nginx / direct (3 interleaved pairs, means)',
   `${fmt(n('point_nginx_rps'))} / ${fmt(n('point_direct2_rps'))} rps (p99 ${fmt(n('point_nginx_p99'), 1)} / ${fmt(n('point_direct2_p99'), 1)} ms) → **${fmt(nginxRatio, 2)}×**`,
   '≥ 0.8×', nginxRatio >= 0.8 && n('point_nginx_errors') === 0, `${fmt(nginxRatio / 0.8, 2)}× the target`);
 row('4a', 'NDJSON export, 1,000,000 rows through Nginx',
