@@ -6,6 +6,7 @@ import java.util.Map;
 
 import com.genericapp.testsupport.PostgresIntegrationTest;
 import com.genericapp.testsupport.TestPostgres;
+import org.jspecify.annotations.Nullable;
 import org.junit.jupiter.api.Test;
 import reactor.core.publisher.Flux;
 
@@ -57,8 +58,7 @@ class ItemEventsTests extends PostgresIntegrationTest {
         String name = "Elsewhere " + System.nanoTime();
         Flux<ServerSentEvent<String>> events = connected(client);
         TestPostgres.shared().execute("INSERT INTO items (name) VALUES ('" + name + "')");
-        ServerSentEvent<String> event = events.filter((e) -> e.data() != null && e.data().contains(name))
-            .blockFirst(Duration.ofSeconds(10));
+        ServerSentEvent<String> event = firstEventAbout(events, name);
         assertThat(event).isNotNull();
         assertThat(event.event()).isEqualTo("created");
     }
@@ -70,8 +70,7 @@ class ItemEventsTests extends PostgresIntegrationTest {
         String name = "Large " + System.nanoTime();
         Flux<ServerSentEvent<String>> events = connected(client);
         TestPostgres.shared().execute("INSERT INTO items (name, description) VALUES ('" + name + "', repeat('😀', 2000))");
-        ServerSentEvent<String> event = events.filter((e) -> e.data() != null && e.data().contains(name))
-            .blockFirst(Duration.ofSeconds(10));
+        ServerSentEvent<String> event = firstEventAbout(events, name);
         assertThat(event).isNotNull();
         assertThat(event.event()).isEqualTo("created");
         assertThat(event.data()).contains("😀😀😀");
@@ -94,6 +93,11 @@ class ItemEventsTests extends PostgresIntegrationTest {
     }
 
     /** A subscription that has received its opening comment, so the server is listening for it. */
+    /** The first event whose data mentions {@code name}, waiting at most 10 s. */
+    private static @Nullable ServerSentEvent<String> firstEventAbout(Flux<ServerSentEvent<String>> events, String name) {
+        return events.filter((e) -> e.data() != null && e.data().contains(name)).blockFirst(Duration.ofSeconds(10));
+    }
+
     private static Flux<ServerSentEvent<String>> connected(WebClient client) {
         Flux<ServerSentEvent<String>> events = subscribe(client).cache();
         assertThat(events.blockFirst(Duration.ofSeconds(10)).comment()).isEqualTo("connected");
