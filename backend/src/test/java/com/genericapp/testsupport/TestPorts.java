@@ -31,6 +31,10 @@ public final class TestPorts {
     /** A port on 127.0.0.1 that is free now and outside the ephemeral range. */
     public static int freeNonEphemeral() {
         int highest = ephemeralStart() - 1;
+        if (highest <= LOWEST) {
+            throw new IllegalStateException("The ephemeral port range starts at " + (highest + 1)
+                    + ": no port between " + LOWEST + " and it is safe for a test server");
+        }
         ThreadLocalRandom random = ThreadLocalRandom.current();
         for (int attempt = 0; attempt < 200; attempt++) {
             int port = random.nextInt(LOWEST, highest + 1);
@@ -44,7 +48,8 @@ public final class TestPorts {
     /** The first ephemeral port (32768 where the kernel does not say). */
     static int ephemeralStart() {
         try {
-            String[] range = Files.readString(EPHEMERAL_RANGE).trim().split("\\s+");
+            // readString trusts the size procfs reports and returns a truncated text: read lines
+            String[] range = Files.readAllLines(EPHEMERAL_RANGE).get(0).trim().split("\\s+");
             return Integer.parseInt(range[0]);
         }
         catch (IOException | RuntimeException ex) {
