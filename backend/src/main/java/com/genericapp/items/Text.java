@@ -27,7 +27,8 @@ import jakarta.validation.Payload;
  *
  * Everything else is accepted as sent, including format characters such as zero-width joiners and
  * bidirectional marks (real text uses them), private-use and unassigned code points. The rule is
- * checked after the documented normalisation ({@link ItemRequest}: surrounding whitespace removed).
+ * checked after the documented normalisation of bodies ({@link ItemRequest}: surrounding whitespace
+ * removed); a search term {@code q} is checked as sent, before its whitespace is stripped.
  * Invalid UTF-8 never reaches this check: the JSON parser and {@link ItemController} refuse it.
  */
 @Documented
