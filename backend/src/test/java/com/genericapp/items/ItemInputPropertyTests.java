@@ -79,6 +79,11 @@ class ItemInputPropertyTests {
             .exchange().expectBody().returnResult();
         // q is checked as sent (its whitespace is stripped only for the search itself)
         boolean acceptable = acceptable(q, 200, false);
+        if (result.getStatus().value() == 414) {
+            // Reactor Netty's request-line limit (4096 bytes) refuses a long encoded q before the API sees it
+            assertThat(base.length() + percentEncoded(q).length()).isGreaterThan(4000);
+            return;
+        }
         assertThat(result.getStatus().value()).as("status").isEqualTo(acceptable ? 200 : 400);
         if (!acceptable) {
             assertThat(result.getResponseHeaders().getContentType()).isEqualTo(MediaType.APPLICATION_PROBLEM_JSON);
