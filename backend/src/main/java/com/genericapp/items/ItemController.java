@@ -9,7 +9,6 @@ import jakarta.validation.Valid;
 import jakarta.validation.constraints.Max;
 import jakarta.validation.constraints.Min;
 import jakarta.validation.constraints.PositiveOrZero;
-import jakarta.validation.constraints.Size;
 import org.jspecify.annotations.Nullable;
 import reactor.core.publisher.Flux;
 import reactor.core.publisher.Mono;
@@ -26,6 +25,7 @@ import org.springframework.http.HttpHeaders;
 import org.springframework.http.MediaType;
 import org.springframework.http.ResponseEntity;
 import org.springframework.http.codec.ServerSentEvent;
+import org.springframework.http.server.reactive.ServerHttpRequest;
 import org.springframework.http.server.reactive.ServerHttpResponse;
 import org.springframework.web.bind.annotation.DeleteMapping;
 import org.springframework.web.bind.annotation.GetMapping;
@@ -69,9 +69,10 @@ class ItemController {
     }
 
     @GetMapping(produces = MediaType.APPLICATION_JSON_VALUE)
-    Mono<ResponseEntity<List<Item>>> list(@RequestParam(required = false) @Size(max = 200) @Nullable String q,
+    Mono<ResponseEntity<List<Item>>> list(@RequestParam(required = false) @Text(max = ItemLimits.QUERY_LENGTH) @Nullable String q,
             @RequestParam(defaultValue = "50") @Min(1) @Max(500) int limit,
-            @RequestParam(defaultValue = "0") @PositiveOrZero long after) {
+            @RequestParam(defaultValue = "0") @PositiveOrZero long after, ServerHttpRequest request) {
+        QueryNotUtf8Exception.requireUtf8(request);
         String query = normalize(q);
         // One row more than asked tells whether a next page exists without a count(*).
         return items.findPage(query, after, limit + 1).map((page) -> {
@@ -86,8 +87,10 @@ class ItemController {
 
     /** The whole result set, one JSON object per line, produced only as fast as the client reads. */
     @GetMapping(produces = MediaType.APPLICATION_NDJSON_VALUE)
-    Flux<DataBuffer> stream(@RequestParam(required = false) @Size(max = 200) @Nullable String q,
-            @RequestParam(defaultValue = "0") @PositiveOrZero long after, ServerHttpResponse response) {
+    Flux<DataBuffer> stream(@RequestParam(required = false) @Text(max = ItemLimits.QUERY_LENGTH) @Nullable String q,
+            @RequestParam(defaultValue = "0") @PositiveOrZero long after, ServerHttpRequest request,
+            ServerHttpResponse response) {
+        QueryNotUtf8Exception.requireUtf8(request);
         disableProxyBuffering(response);
         DataBufferFactory buffers = response.bufferFactory();
         return items.streamAll(normalize(q), after).buffer(EXPORT_ROWS_PER_WRITE).map((rows) -> ndjson(rows, buffers));

@@ -1,15 +1,15 @@
 package com.genericapp.items;
 
 import jakarta.validation.constraints.NotBlank;
-import jakarta.validation.constraints.Size;
 import org.jspecify.annotations.Nullable;
 
 /**
  * The body of a create or replace. Surrounding whitespace is removed before validation, so a name
- * of spaces is blank, and an empty description is stored as none.
+ * of spaces is blank, and an empty description is stored as none. What remains is stored exactly
+ * or refused: {@link Text} says which characters and lengths are accepted.
  */
-record ItemRequest(@NotBlank(message = "must not be blank") @Size(max = 100, message = "must be at most 100 characters") @Nullable String name,
-        @Size(max = 2000, message = "must be at most 2000 characters") @Nullable String description) {
+record ItemRequest(@NotBlank(message = "must not be blank") @Text(max = ItemLimits.NAME_LENGTH) @Nullable String name,
+        @Text(max = ItemLimits.DESCRIPTION_LENGTH, lines = Text.Lines.MANY) @Nullable String description) {
 
     ItemRequest {
         name = (name != null) ? name.strip() : null;

@@ -1,10 +1,17 @@
 package com.genericapp.items;
 
-import java.util.List;
+import java.net.URI;
+import java.nio.charset.StandardCharsets;
+import java.sql.Connection;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.util.HexFormat;
 import java.util.Map;
 import java.util.stream.Stream;
 
 import com.genericapp.testsupport.PostgresIntegrationTest;
+import com.genericapp.testsupport.TestPostgres;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -12,6 +19,7 @@ import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.MethodSource;
 
 import org.springframework.beans.factory.annotation.Autowired;
+import org.springframework.boot.test.web.server.LocalServerPort;
 import org.springframework.http.HttpHeaders;
 import org.springframework.http.HttpMethod;
 import org.springframework.http.MediaType;
@@ -26,8 +34,14 @@ import static org.assertj.core.api.Assertions.assertThat;
  */
 class ItemBadInputTests extends PostgresIntegrationTest {
 
+    /** 100 code points, but 200 UTF-16 units: the limit counts what PostgreSQL counts. */
+    private static final String HUNDRED_EMOJI = "\uD83D\uDE00".repeat(100);
+
     @Autowired
     WebTestClient http;
+
+    @LocalServerPort
+    int port;
 
     private Item victim;
 
@@ -55,7 +69,77 @@ class ItemBadInputTests extends PostgresIntegrationTest {
                 Arguments.of("blank name", "{\"name\": \"   \"}", 400, "name"),
                 Arguments.of("name too long", "{\"name\": \"" + "n".repeat(101) + "\"}", 400, "name"),
                 Arguments.of("description too long",
-                        "{\"name\": \"ok\", \"description\": \"" + "d".repeat(2001) + "\"}", 400, "description"));
+                        "{\"name\": \"ok\", \"description\": \"" + "d".repeat(2001) + "\"}", 400, "description"),
+                Arguments.of("NUL in name", "{\"name\": \"a\\u0000b\"}", 400, "name"),
+                Arguments.of("NUL in description", "{\"name\": \"ok\", \"description\": \"a\\u0000\"}", 400,
+                        "description"),
+                Arguments.of("lone high surrogate in name", "{\"name\": \"a\\ud800b\"}", 400, "name"),
+                Arguments.of("lone low surrogate in description",
+                        "{\"name\": \"ok\", \"description\": \"\\udc00 x\"}", 400, "description"),
+                Arguments.of("noncharacter U+FFFE in name", "{\"name\": \"a\\ufffe\"}", 400, "name"),
+                Arguments.of("noncharacter U+FDD0 in description",
+                        "{\"name\": \"ok\", \"description\": \"\\ufdd0\"}", 400, "description"),
+                Arguments.of("control character in name", "{\"name\": \"a\\u0007b\"}", 400, "name"),
+                Arguments.of("tab inside a name", "{\"name\": \"a\\tb\"}", 400, "name"),
+                Arguments.of("C1 control in name", "{\"name\": \"a\\u0085b\"}", 400, "name"),
+                Arguments.of("escape character in description",
+                        "{\"name\": \"ok\", \"description\": \"\\u001b[31m red\"}", 400, "description"),
+                Arguments.of("101 emoji as name", "{\"name\": \"" + HUNDRED_EMOJI + "\uD83D\uDE00\"}", 400, "name"),
+                Arguments.of("2001 emoji as description", "{\"name\": \"ok\", \"description\": \""
+                        + "\uD83D\uDE00".repeat(2001) + "\"}", 400, "description"),
+                Arguments.of("duplicate key", "{\"name\": \"first\", \"name\": \"second\"}", 400, null),
+                Arguments.of("duplicate key, one null", "{\"name\": \"ok\", \"description\": null, \"description\": \"x\"}",
+                        400, null),
+                Arguments.of("a second object after the first", "{\"name\": \"a\"} {\"name\": \"b\"}", 400, null),
+                Arguments.of("a word after the object", "{\"name\": \"a\"} trailing", 400, null),
+                Arguments.of("a bracket after the object", "{\"name\": \"a\"}]", 400, null));
+    }
+
+    /** Bytes that are not UTF-8, inside the name's string: 0xFF, a lone continuation, a cut sequence,
+     * a surrogate encoded on its own (CESU-8), an overlong NUL. */
+    static Stream<Arguments> notUtf8() {
+        return Stream.of(Arguments.of("FF"), Arguments.of("80"), Arguments.of("E282"), Arguments.of("EDA080"),
+                Arguments.of("C080"), Arguments.of("F4908080"));
+    }
+
+    @ParameterizedTest(name = "create with bytes {0} in the name is 400")
+    @MethodSource("notUtf8")
+    void createRejectsBodyThatIsNotUtf8(String hex) {
+        long before = countItems();
+        EntityExchangeResult<byte[]> result = http.post().uri("/api/items").contentType(MediaType.APPLICATION_JSON)
+            .bodyValue(nameWithBytes(hex)).exchange().expectStatus().isBadRequest().expectBody().returnResult();
+        assertProblem(result, 400, null);
+        assertThat(countItems()).as("nothing created").isEqualTo(before);
+    }
+
+    @ParameterizedTest(name = "replace with bytes {0} in the name is 400")
+    @MethodSource("notUtf8")
+    void replaceRejectsBodyThatIsNotUtf8(String hex) {
+        EntityExchangeResult<byte[]> result = http.put().uri("/api/items/{id}", victim.id())
+            .contentType(MediaType.APPLICATION_JSON).bodyValue(nameWithBytes(hex))
+            .exchange().expectStatus().isBadRequest().expectBody().returnResult();
+        assertProblem(result, 400, null);
+        assertUnchanged();
+    }
+
+    static Stream<Arguments> exactTexts() {
+        return Stream.of(Arguments.of("100 emoji and 2000 emoji", HUNDRED_EMOJI, "\uD83D\uDE00".repeat(2000)),
+                Arguments.of("tab, newline and CR inside a description", "Lines", "one\ttab\r\ntwo\nthree"),
+                Arguments.of("joiners, marks and astral letters", "\uD83D\uDC69\u200D\uD83D\uDCBB \u202Eabc \uD801\uDC00",
+                        "e\u0301 \u00A0 \uFFFD \uE000"));
+    }
+
+    @ParameterizedTest(name = "{0} are stored exactly")
+    @MethodSource("exactTexts")
+    void acceptedTextIsStoredAndReturnedExactly(String what, String name, String description) {
+        Item created = http.post().uri("/api/items").contentType(MediaType.APPLICATION_JSON)
+            .bodyValue(Map.of("name", name, "description", description))
+            .exchange().expectStatus().isCreated().expectBody(Item.class).returnResult().getResponseBody();
+        assertThat(created).isNotNull();
+        assertThat(created.name()).isEqualTo(name);
+        assertThat(created.description()).isEqualTo(description);
+        http.get().uri("/api/items/{id}", created.id()).exchange().expectStatus().isOk()
+            .expectBody(Item.class).isEqualTo(created);
     }
 
     @ParameterizedTest(name = "create with {0} is {2}")
@@ -115,6 +199,31 @@ class ItemBadInputTests extends PostgresIntegrationTest {
         EntityExchangeResult<byte[]> result = http.get().uri("/api/items?" + query).exchange()
             .expectStatus().isBadRequest().expectBody().returnResult();
         assertProblem(result, 400, field);
+    }
+
+    /** Already percent-encoded, sent as they are. */
+    static Stream<Arguments> hostileSearches() {
+        return Stream.of(Arguments.of("NUL", "q=a%00b"), Arguments.of("a control character", "q=a%07"),
+                Arguments.of("a lone surrogate (CESU-8)", "q=%ED%A0%80"), Arguments.of("byte 0xFF", "q=%FF"),
+                Arguments.of("a cut sequence", "q=%E2%82"),
+                Arguments.of("the noncharacter U+FFFE", "q=%EF%BF%BE"),
+                Arguments.of("201 emoji", "q=" + "%F0%9F%98%80".repeat(201)));
+    }
+
+    @ParameterizedTest(name = "search with {0} is 400")
+    @MethodSource("hostileSearches")
+    void searchRejectsHostileTextWithProblemDetail(String what, String query) {
+        for (MediaType type : new MediaType[] { MediaType.APPLICATION_JSON, MediaType.APPLICATION_NDJSON }) {
+            EntityExchangeResult<byte[]> result = http.get().uri(URI.create(base() + "/api/items?" + query))
+                .accept(type).exchange().expectStatus().isBadRequest().expectBody().returnResult();
+            assertProblem(result, 400, "q");
+        }
+    }
+
+    @Test
+    void searchForTwoHundredEmojiIsAccepted() {
+        http.get().uri(URI.create(base() + "/api/items?q=" + "%F0%9F%98%80".repeat(200))).exchange()
+            .expectStatus().isOk();
     }
 
     @Test
@@ -196,10 +305,32 @@ class ItemBadInputTests extends PostgresIntegrationTest {
             .expectBody(Item.class).isEqualTo(victim);
     }
 
-    private long countItems() {
-        List<String> lines = http.get().uri("/api/items").accept(MediaType.APPLICATION_NDJSON).exchange()
-            .expectStatus().isOk().returnResult(String.class).getResponseBody().collectList().block();
-        return (lines != null) ? lines.size() : 0;
+    private String base() {
+        return "http://localhost:" + port;
+    }
+
+    /** {"name": "a<bytes>b"} with the given bytes, written raw. */
+    private static byte[] nameWithBytes(String hex) {
+        byte[] head = "{\"name\": \"a".getBytes(StandardCharsets.US_ASCII);
+        byte[] middle = HexFormat.of().parseHex(hex);
+        byte[] tail = "b\"}".getBytes(StandardCharsets.US_ASCII);
+        byte[] body = new byte[head.length + middle.length + tail.length];
+        System.arraycopy(head, 0, body, 0, head.length);
+        System.arraycopy(middle, 0, body, head.length, middle.length);
+        System.arraycopy(tail, 0, body, head.length + middle.length, tail.length);
+        return body;
+    }
+
+    /** One count(*) rather than streaming every row through the API. */
+    private static long countItems() {
+        try (Connection connection = TestPostgres.shared().superuser(); Statement statement = connection.createStatement();
+                ResultSet rows = statement.executeQuery("SELECT count(*) FROM items")) {
+            rows.next();
+            return rows.getLong(1);
+        }
+        catch (SQLException ex) {
+            throw new IllegalStateException(ex);
+        }
     }
 
 }
