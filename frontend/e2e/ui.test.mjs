@@ -314,8 +314,12 @@ describe('the items page', () => {
     await page.context().close();
   });
 
-  it('says when the database is down', async () => {
+  it('says when the database is down, and shows what was created while it came back', async () => {
     const page = await openPage(browser);
+    // the new item lies past the first page in id order: a search shows it on the first
+    const marker = `gap${Date.now().toString(36)}`;
+    await page.getByLabel('Search items').fill(marker);
+    await eventually('the empty state shows', async () => /No items match/.test(await page.locator('item-list [role=status]').innerText()));
     await service('db-stop');
     try {
       await page.locator('status-badge[data-health="db-down"]').waitFor({ timeout: 15_000 });
@@ -323,7 +327,20 @@ describe('the items page', () => {
     } finally {
       await service('db-start');
     }
+    // Created as soon as the database is back, likely before the API's change listener has
+    // reconnected, so no notification is ever sent for it: the server's resync makes the page reload.
+    const inTheGap = `Created in the reconnect gap ${marker}`;
+    await eventually('the API accepts writes again', async () => {
+      const created = await fetch(`${API_URL}/api/items`, {
+        method: 'POST',
+        headers: { 'Content-Type': 'application/json' },
+        body: JSON.stringify({ name: inTheGap }),
+      });
+      return created.status === 201;
+    }, 15_000);
     await page.locator('status-badge[data-health="up"]').waitFor({ timeout: 20_000 });
+    await page.locator('#live-indicator[data-state="live"]').waitFor({ timeout: 15_000 });
+    await row(page, inTheGap).waitFor({ timeout: 15_000 });
     await page.context().close();
   });
 });

@@ -69,6 +69,15 @@ describe('LiveEvents', () => {
     expect(resyncs).toBe(0);
   });
 
+  it("asks for a resync when the server says it may have missed changes", () => {
+    live.start();
+    sources[0]!.open();
+    sources[0]!.message('resync', '{"reason":"The live connection to the database was interrupted"}');
+    expect(resyncs).toBe(1);
+    expect(states).toEqual(['connecting', 'live']);
+    expect(changes).toEqual([]);
+  });
+
   it('lets EventSource retry by itself, then asks for a resync', () => {
     live.start();
     sources[0]!.open();

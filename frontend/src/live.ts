@@ -3,6 +3,8 @@
 // EventSource reconnects by itself after a dropped connection, but gives up for good when an answer is
 // not an event stream (a 502 from Nginx while the API restarts). So a closed source is replaced after a
 // growing delay, and every reconnect asks the page to reload, since changes made meanwhile were missed.
+// The server sends a `resync` event for the same reason when its own link to the database was cut
+// while this stream stayed open.
 
 import { parseChange, type Change } from './item-store';
 
@@ -67,6 +69,7 @@ export class LiveEvents {
         if (change) this.handlers.onChange(change);
       });
     }
+    source.addEventListener('resync', () => { this.handlers.onResync(); });
     source.addEventListener('error', () => {
       if (this.stopped || this.source !== source) return;
       this.hadGap = true;

@@ -33,6 +33,13 @@ import org.springframework.stereotype.Component;
  * One dedicated connection per instance listens, outside the pool, and is reopened with back-off
  * whenever it drops (database restart, network cut). Each notification is turned into an event
  * once, then multicast: the cost of a change does not grow with the number of subscribers.
+ *
+ * <p>
+ * A connection that has gone half-open delivers nothing and reports no error, so the listener
+ * probes it every {@link #PROBE_INTERVAL} and starts over when a probe does not answer in
+ * {@link #PROBE_TIMEOUT}. Changes committed while no connection listened are never notified:
+ * after every reconnection each open stream gets a {@code resync} event, and the UI reloads. No
+ * subscriber misses a change silently.
  */
 @Component
 @ConditionalOnWebApplication(type = ConditionalOnWebApplication.Type.REACTIVE)
@@ -46,6 +53,16 @@ class ItemEvents implements SmartLifecycle {
     private static final int SUBSCRIBER_BUFFER = 256;
 
     private static final int NOTIFICATION_BUFFER = 10_000;
+
+    /** Probe cadence and bound: a dead listener is noticed within their sum, under 10 s. */
+    static final Duration PROBE_INTERVAL = Duration.ofSeconds(4);
+
+    static final Duration PROBE_TIMEOUT = Duration.ofSeconds(3);
+
+    /** Bound on opening the listener's connection (the socket itself is bounded by the start-up deadline). */
+    private static final Duration CONNECT_TIMEOUT = Duration.ofSeconds(5);
+
+    static final String RESYNC = "resync";
 
     private static final Logger logger = LoggerFactory.getLogger(ItemEvents.class);
 
@@ -61,6 +78,9 @@ class ItemEvents implements SmartLifecycle {
     private volatile Sinks.Empty<Void> closing = Sinks.empty();
 
     private volatile @Nullable Disposable listening;
+
+    /** Whether a listener has been connected before: the next connection is then a reconnection. */
+    private volatile boolean listenedBefore;
 
     ItemEvents(ConnectionFactory connectionFactory, ItemRepository items, JsonMapper json) {
         this.connectionFactory = connectionFactory;
@@ -82,6 +102,7 @@ class ItemEvents implements SmartLifecycle {
     @Override
     public void start() {
         closing = Sinks.empty();
+        listenedBefore = false;
         listening = notifications().concatMap(this::toEvent).subscribe(changes::tryEmitNext);
     }
 
@@ -103,12 +124,14 @@ class ItemEvents implements SmartLifecycle {
 
     /** Notification payloads, across reconnections, for as long as the application runs. */
     private Flux<String> notifications() {
-        return Flux.usingWhen(Mono.from(unpooled().create()), this::listen, (connection) -> connection.close())
+        return Flux
+            .usingWhen(Mono.from(unpooled().create()).timeout(CONNECT_TIMEOUT), this::listen,
+                    (connection) -> connection.close())
             .doOnError((error) -> logger.warn("Change listener lost its database connection ({}); reconnecting",
                     error.getMessage()))
             // the connection may also end without an error (server shutdown): start over then too
             .repeatWhen((completed) -> completed.delayElements(Duration.ofSeconds(1)))
-            .retryWhen(Retry.backoff(Long.MAX_VALUE, Duration.ofMillis(500)).maxBackoff(Duration.ofSeconds(5)));
+            .retryWhen(Retry.backoff(Long.MAX_VALUE, Duration.ofMillis(500)).maxBackoff(Duration.ofSeconds(2)));
     }
 
     private Flux<String> listen(io.r2dbc.spi.Connection connection) {
@@ -116,10 +139,42 @@ class ItemEvents implements SmartLifecycle {
         return postgres.createStatement("LISTEN " + CHANNEL)
             .execute()
             .flatMap(PostgresqlResult::getRowsUpdated)
-            .doOnComplete(() -> logger.info("Listening for item changes on channel {}", CHANNEL))
+            .doOnComplete(this::listeningAgain)
             // notifications arrive as fast as writers commit: buffer bursts rather than fail and reconnect
-            .thenMany(postgres.getNotifications().onBackpressureBuffer(NOTIFICATION_BUFFER))
-            .mapNotNull((notification) -> notification.getParameter());
+            .thenMany(postgres.getNotifications()
+                .onBackpressureBuffer(NOTIFICATION_BUFFER)
+                .mapNotNull((notification) -> notification.getParameter())
+                // a closed connection ends the notifications: reconnect as after an error
+                .concatWith(Mono.error(() -> new IllegalStateException("the connection was closed")))
+                .mergeWith(probes(postgres)));
+    }
+
+    /** Emits nothing; fails when the connection stops answering, which makes the listener reconnect. */
+    private Flux<String> probes(PostgresqlConnection connection) {
+        return Flux.interval(PROBE_INTERVAL)
+            .onBackpressureDrop()
+            .concatMap((tick) -> connection.createStatement("SELECT 1")
+                .execute()
+                .flatMap(PostgresqlResult::getRowsUpdated)
+                .then()
+                .timeout(PROBE_TIMEOUT,
+                        Mono.error(() -> new IllegalStateException(
+                                "the database did not answer a probe within " + PROBE_TIMEOUT.toMillis() + " ms"))),
+                    1)
+            .thenMany(Flux.<String>empty());
+    }
+
+    private void listeningAgain() {
+        logger.info("Listening for item changes on channel {}", CHANNEL);
+        if (listenedBefore) {
+            // whatever was committed while nobody listened was never notified: tell every stream
+            changes.tryEmitNext(ServerSentEvent.builder()
+                .event(RESYNC)
+                .data((Object) Map.of("reason",
+                        "The live connection to the database was interrupted; reload to see changes made meanwhile."))
+                .build());
+        }
+        listenedBefore = true;
     }
 
     private Mono<ServerSentEvent<Object>> toEvent(String payload) {

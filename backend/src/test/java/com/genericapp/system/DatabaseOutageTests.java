@@ -90,6 +90,9 @@ class DatabaseOutageTests {
             .blockFirst(Duration.ofSeconds(40));
         assertThat(seen).isNotNull();
         assertThat(seen.event()).isEqualTo("created");
+        // and it was told that changes may have been made while nobody listened
+        assertThat(events.filter((event) -> "resync".equals(event.event())).blockFirst(Duration.ofSeconds(5)))
+            .isNotNull();
     }
 
     private static HttpStatus status(WebClient client, String uri) {

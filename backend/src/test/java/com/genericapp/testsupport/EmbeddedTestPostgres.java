@@ -4,7 +4,6 @@ import java.io.ByteArrayInputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
-import java.net.ServerSocket;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
@@ -61,7 +60,7 @@ final class EmbeddedTestPostgres implements TestPostgres {
             if (runningAsRoot()) {
                 run(List.of("chown", "-R", NOBODY + ":" + NOBODY, base.toString()), false);
             }
-            EmbeddedTestPostgres postgres = new EmbeddedTestPostgres(binaries, data, freePort());
+            EmbeddedTestPostgres postgres = new EmbeddedTestPostgres(binaries, data, TestPorts.freeNonEphemeral());
             postgres.run(List.of(binaries.resolve("bin/initdb").toString(), "-A", "trust", "-U", "postgres", "-D",
                     data.toString(), "-E", "UTF-8", "--locale=C.UTF-8"));
             postgres.start();
@@ -80,6 +79,8 @@ final class EmbeddedTestPostgres implements TestPostgres {
                 "-p " + port + " -h 127.0.0.1 -c unix_socket_directories='' -F -c synchronous_commit=off"
                         + " -c full_page_writes=off -c max_connections=200",
                 "start"));
+        // pg_ctl -w waits for the server to report ready; prove it listens where the tests will look
+        TestPorts.requireListening(port, "PostgreSQL");
     }
 
     @Override
@@ -209,12 +210,6 @@ final class EmbeddedTestPostgres implements TestPostgres {
 
     private static boolean runningAsRoot() {
         return "root".equals(System.getProperty("user.name"));
-    }
-
-    private static int freePort() throws IOException {
-        try (ServerSocket socket = new ServerSocket(0)) {
-            return socket.getLocalPort();
-        }
     }
 
 }
