@@ -89,7 +89,15 @@ CONF
 e2e_nginx_start() {
   local prefix="$1"
   # -g 'daemon off;' keeps the master in the foreground so that its pid is ours to stop.
-  _e2e_nginx -p "$prefix" -c "$prefix/nginx.conf" -g 'daemon off;' >>"$prefix/access.log" 2>>"$prefix/error.log" &
+  # Started directly, not through _e2e_nginx: a function run with & is a subshell, and its pid
+  # would not be nginx's (a signal to it would miss nginx, seen with SIGHUP).
+  if [[ -n "${E2E_NGINX_HOSTS:-}" ]]; then
+    # shellcheck disable=SC2016 # $0 and $@ belong to the inner shell
+    unshare --mount sh -c 'mount --bind "$0" /etc/hosts && exec nginx "$@"' "$E2E_NGINX_HOSTS" \
+      -p "$prefix" -c "$prefix/nginx.conf" -g 'daemon off;' >>"$prefix/access.log" 2>>"$prefix/error.log" &
+  else
+    nginx -p "$prefix" -c "$prefix/nginx.conf" -g 'daemon off;' >>"$prefix/access.log" 2>>"$prefix/error.log" &
+  fi
   E2E_NGINX_PID=$!
 }
 
