@@ -54,6 +54,15 @@ public final class RawHttp implements AutoCloseable {
         socket.getOutputStream().flush();
     }
 
+    /** The status line and headers of the next response, for a stream whose body does not end. */
+    public String readHead() throws IOException {
+        StringBuilder head = new StringBuilder();
+        for (String line = line(); !line.isEmpty(); line = line()) {
+            head.append(line).append('\n');
+        }
+        return head.toString();
+    }
+
     /** The next response on the connection: status, headers (lower-case names) and body. */
     public Response read() throws IOException {
         String statusLine = line();
