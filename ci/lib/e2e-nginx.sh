@@ -17,6 +17,13 @@
 #   e2e_nginx_render PREFIX FRONTEND_DIR     # needs the template's variables exported
 #   e2e_nginx_start PREFIX                   # sets E2E_NGINX_PID
 #   e2e_nginx_stop PREFIX
+#
+# Settings (environment):
+#   E2E_NGINX_WORKER_CONNECTIONS  4096, as frontend/Dockerfile sets it in the image
+#   E2E_NGINX_HOSTS               a hosts file nginx alone sees as /etc/hosts (default: none). It runs
+#                                 in a private mount namespace then (unshare --mount, needs root), so
+#                                 one name can stand for several API replicas the way compose's `api`
+#                                 does with --scale, without touching the machine's /etc/hosts.
 
 # Prints "resolve" when this nginx has the upstream `resolve` parameter (open source since 1.27.3).
 e2e_nginx_resolve_word() {
@@ -25,6 +32,17 @@ e2e_nginx_resolve_word() {
   IFS=. read -r major minor patch <<<"$version"
   if ((major > 1 || (major == 1 && (minor > 27 || (minor == 27 && patch >= 3))))); then
     echo resolve
+  fi
+}
+
+# Runs nginx, in its own mount namespace with E2E_NGINX_HOSTS as /etc/hosts when that is set.
+# unshare execs (no fork), so the process id of this command is nginx's.
+_e2e_nginx() {
+  if [[ -n "${E2E_NGINX_HOSTS:-}" ]]; then
+    # shellcheck disable=SC2016 # $0 and $@ belong to the inner shell
+    unshare --mount sh -c 'mount --bind "$0" /etc/hosts && exec nginx "$@"' "$E2E_NGINX_HOSTS" "$@"
+  else
+    nginx "$@"
   fi
 }
 
@@ -40,7 +58,7 @@ error_log $prefix/error.log notice;
 pid $prefix/tmp/nginx.pid;
 
 events {
-    worker_connections 1024;
+    worker_connections ${E2E_NGINX_WORKER_CONNECTIONS:-4096};
 }
 
 http {
@@ -65,13 +83,21 @@ CONF
   defined_envs="$(printf '${%s} ' "${names[@]}")"
   envsubst "$defined_envs" <"$frontend/nginx/templates/default.conf.template" >"$prefix/conf.d/default.conf"
   # The configuration must be valid before anything starts.
-  nginx -t -q -p "$prefix" -c "$prefix/nginx.conf"
+  _e2e_nginx -t -q -p "$prefix" -c "$prefix/nginx.conf"
 }
 
 e2e_nginx_start() {
   local prefix="$1"
   # -g 'daemon off;' keeps the master in the foreground so that its pid is ours to stop.
-  nginx -p "$prefix" -c "$prefix/nginx.conf" -g 'daemon off;' >>"$prefix/access.log" 2>>"$prefix/error.log" &
+  # Started directly, not through _e2e_nginx: a function run with & is a subshell, and its pid
+  # would not be nginx's (a signal to it would miss nginx, seen with SIGHUP).
+  if [[ -n "${E2E_NGINX_HOSTS:-}" ]]; then
+    # shellcheck disable=SC2016 # $0 and $@ belong to the inner shell
+    unshare --mount sh -c 'mount --bind "$0" /etc/hosts && exec nginx "$@"' "$E2E_NGINX_HOSTS" \
+      -p "$prefix" -c "$prefix/nginx.conf" -g 'daemon off;' >>"$prefix/access.log" 2>>"$prefix/error.log" &
+  else
+    nginx -p "$prefix" -c "$prefix/nginx.conf" -g 'daemon off;' >>"$prefix/access.log" 2>>"$prefix/error.log" &
+  fi
   E2E_NGINX_PID=$!
 }
 

@@ -14,9 +14,18 @@
 #
 # Settings (environment): E2E_TMP (required), E2E_REPO (the checkout),
 # E2E_DB_PORT (18432), E2E_API_PORT (18081), E2E_API_TIMEOUT (120 s).
+# Several API instances (ci/fault-test runs two replicas) differ by
+#   E2E_API_NAME     instance name: its files are $E2E_TMP/<name>.pid and <name>.log (api)
+#   E2E_API_ADDRESS  the loopback address it listens on (127.0.0.1)
+#   E2E_API_JAVA     the java binary (java), E2E_API_JVM_OPTS its flags (a quick-start set)
+# set for one call: E2E_API_NAME=api2 E2E_API_ADDRESS=127.0.0.3 e2e_api_start
 
 E2E_DB_PORT="${E2E_DB_PORT:-18432}"
 E2E_API_PORT="${E2E_API_PORT:-18081}"
+E2E_API_NAME="${E2E_API_NAME:-api}"
+E2E_API_ADDRESS="${E2E_API_ADDRESS:-127.0.0.1}"
+E2E_API_JAVA="${E2E_API_JAVA:-java}"
+E2E_API_JVM_OPTS="${E2E_API_JVM_OPTS:--XX:TieredStopAtLevel=1 -Xss512k}"
 E2E_API_TIMEOUT="${E2E_API_TIMEOUT:-120}"
 E2E_PG_BIN="${E2E_PG_BIN:-/usr/lib/postgresql/15/bin}"
 E2E_DB_PASSWORD="change-me-dev-only"
@@ -65,44 +74,56 @@ e2e_db_stop() {
 
 # Starts the jar in the background (its own session, so it outlives a caller that exits) and waits for readiness.
 e2e_api_start() {
-  local jar="$E2E_TMP/api.jar" deadline
+  local jar="$E2E_TMP/api.jar" pid_file="$E2E_TMP/$E2E_API_NAME.pid" log="$E2E_TMP/$E2E_API_NAME.log" deadline
+  local jvm_opts
+  read -r -a jvm_opts <<<"$E2E_API_JVM_OPTS"
   # Run a private copy: a Maven build in the same checkout rewrites target/*.jar, and a JVM
   # whose jar changes under it fails to load its next class (seen: NoClassDefFoundError).
   [[ -f "$jar" ]] || cp "$E2E_REPO/backend/target/generic-app-backend.jar" "$jar"
-  env API_PORT="$E2E_API_PORT" DB_HOST=127.0.0.1 DB_PORT="$E2E_DB_PORT" DB_NAME=app DB_USER=app \
-    DB_PASSWORD="$E2E_DB_PASSWORD" DEMO_DATA=true \
-    setsid java -XX:TieredStopAtLevel=1 -Xss512k -jar "$jar" </dev/null >>"$E2E_TMP/api.log" 2>&1 &
-  echo $! >"$E2E_TMP/api.pid"
+  env API_PORT="$E2E_API_PORT" SERVER_ADDRESS="$E2E_API_ADDRESS" DB_HOST=127.0.0.1 DB_PORT="$E2E_DB_PORT" \
+    DB_NAME=app DB_USER=app DB_PASSWORD="$E2E_DB_PASSWORD" DEMO_DATA=true \
+    setsid "$E2E_API_JAVA" "${jvm_opts[@]}" -jar "$jar" </dev/null >>"$log" 2>&1 &
+  echo $! >"$pid_file"
   deadline=$((SECONDS + E2E_API_TIMEOUT))
-  until curl -fsS -o /dev/null "http://127.0.0.1:$E2E_API_PORT/actuator/health/readiness" 2>/dev/null; do
-    if ! kill -0 "$(cat "$E2E_TMP/api.pid")" 2>/dev/null; then
-      _e2e_say "the API exited during start-up; the end of its log:"
-      tail -30 "$E2E_TMP/api.log" >&2
+  until curl -fsS -o /dev/null "http://$E2E_API_ADDRESS:$E2E_API_PORT/actuator/health/readiness" 2>/dev/null; do
+    if ! kill -0 "$(cat "$pid_file")" 2>/dev/null; then
+      _e2e_say "the API ($E2E_API_NAME) exited during start-up; the end of its log:"
+      tail -30 "$log" >&2
       return 1
     fi
     if ((SECONDS >= deadline)); then
-      _e2e_say "the API was not ready within ${E2E_API_TIMEOUT} s; the end of its log:"
-      tail -30 "$E2E_TMP/api.log" >&2
+      _e2e_say "the API ($E2E_API_NAME) was not ready within ${E2E_API_TIMEOUT} s; the end of its log:"
+      tail -30 "$log" >&2
       return 1
     fi
     sleep 0.5
   done
 }
 
+# The process id of the running instance (none: prints nothing, fails).
+e2e_api_pid() {
+  local pid
+  [[ -f "$E2E_TMP/$E2E_API_NAME.pid" ]] || return 1
+  pid="$(cat "$E2E_TMP/$E2E_API_NAME.pid")"
+  kill -0 "$pid" 2>/dev/null || return 1
+  echo "$pid"
+}
+
+# Stops the instance: SIGTERM, then SIGKILL after E2E_API_STOP_WAIT tenths of a second (100).
 e2e_api_stop() {
-  local pid i
-  [[ -f "$E2E_TMP/api.pid" ]] || return 0
-  pid="$(cat "$E2E_TMP/api.pid")"
+  local pid i wait="${E2E_API_STOP_WAIT:-100}"
+  [[ -f "$E2E_TMP/$E2E_API_NAME.pid" ]] || return 0
+  pid="$(cat "$E2E_TMP/$E2E_API_NAME.pid")"
   if kill -0 "$pid" 2>/dev/null; then
     kill -TERM "$pid" 2>/dev/null || true
     # Graceful shutdown waits for open SSE streams up to its phase timeout: do not wait that long.
-    for ((i = 0; i < 100; i++)); do
+    for ((i = 0; i < wait; i++)); do
       kill -0 "$pid" 2>/dev/null || break
       sleep 0.1
     done
     kill -KILL "$pid" 2>/dev/null || true
   fi
-  rm -f "$E2E_TMP/api.pid"
+  rm -f "$E2E_TMP/$E2E_API_NAME.pid"
 }
 
 if [[ "${BASH_SOURCE[0]}" == "$0" ]]; then
