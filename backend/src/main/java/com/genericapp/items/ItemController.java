@@ -54,15 +54,18 @@ class ItemController {
 
     private final ItemEvents events;
 
+    private final ExportSlots exports;
+
     /**
      * Items as NDJSON lines, from the application's JSON mapper (the one the HTTP codecs use), so
      * streamed lines match the JSON responses. No flush per value: a batch is one buffer.
      */
     private final ObjectWriter lineWriter;
 
-    ItemController(ItemRepository items, ItemEvents events, JsonMapper json) {
+    ItemController(ItemRepository items, ItemEvents events, ExportSlots exports, JsonMapper json) {
         this.items = items;
         this.events = events;
+        this.exports = exports;
         this.lineWriter = json.writerFor(Item.class)
             .withRootValueSeparator("\n")
             .without(SerializationFeature.FLUSH_AFTER_WRITE_VALUE);
@@ -93,7 +96,9 @@ class ItemController {
         QueryNotUtf8Exception.requireUtf8(request);
         disableProxyBuffering(response);
         DataBufferFactory buffers = response.bufferFactory();
-        return items.streamAll(normalize(q), after).buffer(EXPORT_ROWS_PER_WRITE).map((rows) -> ndjson(rows, buffers));
+        return exports.run(() -> items.streamAll(normalize(q), after)
+            .buffer(EXPORT_ROWS_PER_WRITE)
+            .map((rows) -> ndjson(rows, buffers)));
     }
 
     @GetMapping(path = "/events", produces = MediaType.TEXT_EVENT_STREAM_VALUE)
