@@ -31,6 +31,11 @@ class ExportSlots {
     }
 
     /** The export, run only if a slot is free when it is subscribed to; the slot is freed however it ends. */
+    /** Exports running now. */
+    int running() {
+        return this.running.get();
+    }
+
     <T> Flux<T> run(Supplier<Flux<T>> export) {
         return Flux.defer(() -> {
             if (this.running.incrementAndGet() > this.max) {

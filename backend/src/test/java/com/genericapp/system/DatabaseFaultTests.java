@@ -36,7 +36,7 @@ import static org.assertj.core.api.Assertions.assertThat;
  * live events resume, with a {@code resync} for what the listener could not see.
  */
 @SpringBootTest(webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT,
-        properties = { "database.setup-timeout=1s", "items.export.max-concurrent=1" })
+        properties = "database.setup-timeout=1s")
 class DatabaseFaultTests {
 
     private static final Duration SETUP_TIMEOUT = Duration.ofSeconds(1);
@@ -154,35 +154,6 @@ class DatabaseFaultTests {
         finally {
             subscription.dispose();
         }
-    }
-
-    @Test
-    void anExportBeyondTheLimitIsRefusedAtOnceWhileAnotherHoldsItsConnection() {
-        WebClient client = client();
-        recoveryTime(client);
-        // a database that stops answering mid-export keeps the export, and its slot, busy
-        proxy.freeze(true);
-        Disposable holding = client.get().uri("/api/items").accept(MediaType.APPLICATION_NDJSON).retrieve()
-            .bodyToFlux(String.class).subscribe();
-        try {
-            long deadline = System.nanoTime() + Duration.ofSeconds(10).toNanos();
-            ResponseEntity<String> refused;
-            do {
-                refused = client.get().uri("/api/items").accept(MediaType.APPLICATION_NDJSON)
-                    .exchangeToMono((response) -> response.toEntity(String.class)).block(Duration.ofSeconds(10));
-                assertThat(System.nanoTime()).as("the second export is refused").isLessThan(deadline);
-            }
-            while (refused.getStatusCode() == HttpStatus.OK);
-            assertThat(refused.getStatusCode()).isEqualTo(HttpStatus.SERVICE_UNAVAILABLE);
-            assertThat(refused.getHeaders().getContentType()).isEqualTo(MediaType.APPLICATION_PROBLEM_JSON);
-            assertThat(refused.getHeaders().getFirst("Retry-After")).isEqualTo("5");
-            assertThat(refused.getBody()).contains("Exports busy");
-        }
-        finally {
-            proxy.freeze(false);
-            holding.dispose();
-        }
-        assertThat(recoveryTime(client)).isLessThan(Duration.ofSeconds(5));
     }
 
     private WebClient client() {

@@ -1,0 +1,94 @@
+package com.genericapp.items;
+
+import java.time.Duration;
+
+import com.genericapp.testsupport.TcpFaultProxy;
+import com.genericapp.testsupport.TestPostgres;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.Test;
+import reactor.core.Disposable;
+
+import org.springframework.beans.factory.annotation.Autowired;
+import org.springframework.boot.test.context.SpringBootTest;
+import org.springframework.boot.test.web.server.LocalServerPort;
+import org.springframework.http.HttpStatus;
+import org.springframework.http.MediaType;
+import org.springframework.http.ResponseEntity;
+import org.springframework.test.context.DynamicPropertyRegistry;
+import org.springframework.test.context.DynamicPropertySource;
+import org.springframework.web.reactive.function.client.WebClient;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/**
+ * An export holds a database connection while its client reads, so exports are bounded per
+ * instance: one more is refused at once with a 503 problem, and the limit frees up when an export
+ * ends. The database is frozen (through {@link TcpFaultProxy}) to keep the first export running.
+ */
+@SpringBootTest(webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT,
+        properties = "items.export.max-concurrent=1")
+class ItemExportLimitTests {
+
+    private static final TestPostgres postgres = TestPostgres.shared();
+
+    private static final TcpFaultProxy proxy = TcpFaultProxy.to(postgres.host(), postgres.port());
+
+    @LocalServerPort
+    int port;
+
+    @Autowired
+    ExportSlots slots;
+
+    @DynamicPropertySource
+    static void database(DynamicPropertyRegistry registry) {
+        postgres.registerProperties(registry);
+        registry.add("DB_PORT", proxy::port);
+    }
+
+    @AfterAll
+    static void stopProxy() {
+        proxy.close();
+    }
+
+    @Test
+    void anExportBeyondTheLimitIsRefusedAtOnceAndTheSlotFreesWhenTheExportEnds() throws Exception {
+        WebClient client = WebClient.create("http://127.0.0.1:" + this.port);
+        assertThat(export(client).getStatusCode()).isEqualTo(HttpStatus.OK);
+
+        // a database that stops answering mid-export keeps the export, and its slot, busy
+        proxy.freeze(true);
+        Disposable holding = client.get().uri("/api/items").accept(MediaType.APPLICATION_NDJSON).retrieve()
+            .bodyToFlux(String.class).subscribe();
+        try {
+            long deadline = System.nanoTime() + Duration.ofSeconds(10).toNanos();
+            while (this.slots.running() == 0) {
+                assertThat(System.nanoTime()).as("the first export started").isLessThan(deadline);
+                Thread.sleep(20);
+            }
+            long start = System.nanoTime();
+            ResponseEntity<String> refused = export(client);
+            assertThat(Duration.ofNanos(System.nanoTime() - start)).isLessThan(Duration.ofSeconds(2));
+            assertThat(refused.getStatusCode()).isEqualTo(HttpStatus.SERVICE_UNAVAILABLE);
+            assertThat(refused.getHeaders().getContentType()).isEqualTo(MediaType.APPLICATION_PROBLEM_JSON);
+            assertThat(refused.getHeaders().getFirst("Retry-After")).isEqualTo("5");
+            assertThat(refused.getBody()).contains("Exports busy");
+        }
+        finally {
+            proxy.freeze(false);
+            holding.dispose();
+        }
+        long deadline = System.nanoTime() + Duration.ofSeconds(10).toNanos();
+        while (this.slots.running() != 0) {
+            assertThat(System.nanoTime()).as("the slot is freed").isLessThan(deadline);
+            Thread.sleep(20);
+        }
+        assertThat(export(client).getStatusCode()).isEqualTo(HttpStatus.OK);
+    }
+
+    private static ResponseEntity<String> export(WebClient client) {
+        return client.get().uri("/api/items?limit=1").accept(MediaType.APPLICATION_NDJSON)
+            .exchangeToMono((response) -> response.toEntity(String.class))
+            .block(Duration.ofSeconds(10));
+    }
+
+}
