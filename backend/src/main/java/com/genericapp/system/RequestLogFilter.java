@@ -7,13 +7,10 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import reactor.core.publisher.Mono;
 import reactor.core.publisher.SignalType;
-import reactor.netty.Connection;
 
 import org.springframework.core.Ordered;
 import org.springframework.http.HttpStatusCode;
 import org.springframework.http.server.reactive.ServerHttpRequest;
-import org.springframework.http.server.reactive.ServerHttpResponse;
-import org.springframework.http.server.reactive.ServerHttpResponseDecorator;
 import org.springframework.stereotype.Component;
 import org.springframework.web.server.ServerWebExchange;
 import org.springframework.web.server.WebFilter;
@@ -54,9 +51,7 @@ class RequestLogFilter implements WebFilter, Ordered {
 
     private static String outcome(SignalType signal, ServerWebExchange exchange) {
         HttpStatusCode status = exchange.getResponse().getStatusCode();
-        // a client that closes its connection does not always cancel the exchange: the write may
-        // just end, so look at the connection too
-        if (signal == SignalType.CANCEL || connectionClosed(exchange.getResponse())) {
+        if (signal == SignalType.CANCEL) {
             // a stream the client closed had its status sent already: say both
             return exchange.getResponse().isCommitted() && status != null
                     ? status.value() + " then client went away" : "499 client went away";
@@ -66,11 +61,6 @@ class RequestLogFilter implements WebFilter, Ordered {
             return (status != null) ? status.value() + " error" : "error";
         }
         return String.valueOf((status != null) ? status.value() : 200);
-    }
-
-    private static boolean connectionClosed(ServerHttpResponse response) {
-        Object nativeResponse = ServerHttpResponseDecorator.getNativeResponse(response);
-        return nativeResponse instanceof Connection connection && !connection.channel().isActive();
     }
 
     @Override

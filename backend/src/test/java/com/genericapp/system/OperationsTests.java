@@ -3,12 +3,10 @@ package com.genericapp.system;
 import java.time.Duration;
 
 import com.genericapp.testsupport.PostgresIntegrationTest;
-import com.genericapp.testsupport.RawHttp;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 
 import org.springframework.beans.factory.annotation.Autowired;
-import org.springframework.boot.test.web.server.LocalServerPort;
 import org.springframework.boot.logging.LogLevel;
 import org.springframework.boot.logging.LoggingSystem;
 import org.springframework.boot.test.system.CapturedOutput;
@@ -24,9 +22,6 @@ class OperationsTests extends PostgresIntegrationTest {
 
     @Autowired
     WebTestClient http;
-
-    @LocalServerPort
-    int port;
 
     @Test
     void livenessAndReadinessAreUpWithTheDatabaseComponent() {
@@ -70,26 +65,6 @@ class OperationsTests extends PostgresIntegrationTest {
             await().atMost(Duration.ofSeconds(10))
                 .untilAsserted(() -> assertThat(output.getOut()).containsPattern("GET /api/items 200 \\d+ms id=log-check-7"));
             assertThat(output.getOut().split("id=log-check-7", -1)).hasSize(2);
-        }
-        finally {
-            logging.setLogLevel("com.genericapp.requests", null);
-        }
-    }
-
-
-    @Test
-    @ExtendWith(OutputCaptureExtension.class)
-    void aRequestTheClientAbandonsIsLoggedAsSuch(CapturedOutput output) throws Exception {
-        LoggingSystem logging = LoggingSystem.get(getClass().getClassLoader());
-        logging.setLogLevel("com.genericapp.requests", LogLevel.INFO);
-        try {
-            try (RawHttp connection = RawHttp.connect(port, Duration.ofSeconds(10))) {
-                connection.send("GET /api/items/events HTTP/1.1\r\nHost: 127.0.0.1\r\nAccept: text/event-stream\r\n"
-                        + "X-Request-ID: gone-9\r\n\r\n");
-                assertThat(connection.readHead()).startsWith("HTTP/1.1 200");
-            }
-            await().atMost(Duration.ofSeconds(10)).untilAsserted(() -> assertThat(output.getOut())
-                .containsPattern("GET /api/items/events 200 then client went away \\d+ms id=gone-9"));
         }
         finally {
             logging.setLogLevel("com.genericapp.requests", null);
