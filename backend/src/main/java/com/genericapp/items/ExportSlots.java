@@ -30,12 +30,12 @@ class ExportSlots {
         this.max = max;
     }
 
-    /** The export, run only if a slot is free when it is subscribed to; the slot is freed however it ends. */
     /** Exports running now. */
     int running() {
         return this.running.get();
     }
 
+    /** The export, run only if a slot is free when it is subscribed to; the slot is freed however it ends. */
     <T> Flux<T> run(Supplier<Flux<T>> export) {
         return Flux.defer(() -> {
             if (this.running.incrementAndGet() > this.max) {
