@@ -2,9 +2,11 @@ package com.genericapp.system;
 
 import java.net.URI;
 import java.util.ArrayList;
+import java.util.Collection;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeoutException;
+import java.util.stream.Collectors;
 
 import io.r2dbc.spi.R2dbcException;
 import org.jspecify.annotations.Nullable;
@@ -17,6 +19,7 @@ import tools.jackson.databind.exc.MismatchedInputException;
 import tools.jackson.databind.exc.UnrecognizedPropertyException;
 
 import org.springframework.beans.TypeMismatchException;
+import org.springframework.beans.factory.annotation.Value;
 import org.springframework.context.MessageSourceResolvable;
 import org.springframework.core.MethodParameter;
 import org.springframework.dao.DataAccessResourceFailureException;
@@ -29,6 +32,7 @@ import org.springframework.http.HttpStatusCode;
 import org.springframework.http.ProblemDetail;
 import org.springframework.http.ResponseEntity;
 import org.springframework.validation.FieldError;
+import org.springframework.util.unit.DataSize;
 import org.springframework.web.ErrorResponse;
 import org.springframework.web.bind.annotation.ExceptionHandler;
 import org.springframework.web.bind.annotation.RestControllerAdvice;
@@ -51,15 +55,30 @@ class ApiExceptionHandler extends ResponseEntityExceptionHandler {
 
     private static final URI ABOUT_BLANK = URI.create("about:blank");
 
+    /** Said on a 413; the limit is read from where it is set ({@code spring.http.codecs.max-in-memory-size}). */
+    private final String tooLarge;
+
+    ApiExceptionHandler(@Value("${spring.http.codecs.max-in-memory-size}") DataSize maxBody) {
+        this.tooLarge = "The request body is too large (at most " + readable(maxBody) + ").";
+    }
+
+    static String readable(DataSize size) {
+        long bytes = size.toBytes();
+        if (bytes >= 1024 * 1024 && bytes % (1024 * 1024) == 0) {
+            return size.toMegabytes() + " MiB";
+        }
+        return (bytes >= 1024 && bytes % 1024 == 0) ? size.toKilobytes() + " KiB" : bytes + " bytes";
+    }
+
     /** RFC 9457 members every problem carries, whoever built it: a type, and a detail a person can read. */
-    static ProblemDetail complete(ProblemDetail problem) {
+    ProblemDetail complete(ProblemDetail problem) {
         if (problem.getType() == null) {
             problem.setType(ABOUT_BLANK);
         }
         if (problem.getDetail() == null) {
             HttpStatus status = HttpStatus.resolve(problem.getStatus());
             problem.setDetail(switch ((status != null) ? status : HttpStatus.BAD_REQUEST) {
-                case CONTENT_TOO_LARGE -> "The request body is too large (at most 64 KiB).";
+                case CONTENT_TOO_LARGE -> this.tooLarge;
                 default -> (problem.getTitle() != null) ? problem.getTitle() + "." : "The request failed.";
             });
         }
@@ -115,16 +134,18 @@ class ApiExceptionHandler extends ResponseEntityExceptionHandler {
             problem.setProperty("errors", List.of(fieldError(name, "must be a whole number")));
         }
         else if (json instanceof UnrecognizedPropertyException unknown) {
+            // The accepted fields come from the body's own type, so no feature's names live here.
             problem.setTitle("Unknown field");
-            problem.setDetail("Field '" + unknown.getPropertyName() + "' is not part of an item; only name and"
-                    + " description may be sent.");
+            problem.setDetail("Field '" + unknown.getPropertyName() + "' is not accepted here; the fields are "
+                    + knownFields(unknown) + ".");
             problem.setProperty("errors", List.of(fieldError(unknown.getPropertyName(), "is not a known field")));
         }
         else if (json instanceof MismatchedInputException wrongType && !jsonPath(wrongType).isEmpty()) {
             String field = jsonPath(wrongType);
+            String expected = expectedType(wrongType.getTargetType());
             problem.setTitle("Wrong type");
-            problem.setDetail("Field '" + field + "' has the wrong type: name and description are strings.");
-            problem.setProperty("errors", List.of(fieldError(field, "must be a string")));
+            problem.setDetail("Field '" + field + "' has the wrong type: it " + expected + ".");
+            problem.setProperty("errors", List.of(fieldError(field, expected)));
         }
         else if (json instanceof StreamReadException || json != null) {
             problem.setTitle("Malformed JSON");
@@ -157,8 +178,8 @@ class ApiExceptionHandler extends ResponseEntityExceptionHandler {
     ResponseEntity<ProblemDetail> integrityViolation(DataIntegrityViolationException ex) {
         logger.warn("Database constraint refused a write: {}", ex.getMostSpecificCause().getMessage());
         ProblemDetail problem = ProblemDetail.forStatusAndDetail(HttpStatus.BAD_REQUEST,
-                "The item breaks a rule of the data (for example a blank name or a too long text).");
-        problem.setTitle("Invalid item");
+                "The data breaks a rule of the database (for example a blank or too long text).");
+        problem.setTitle("Invalid data");
         return ResponseEntity.badRequest().body(complete(problem));
     }
 
@@ -188,6 +209,38 @@ class ApiExceptionHandler extends ResponseEntityExceptionHandler {
     private static String parameterName(MethodParameter parameter) {
         String name = parameter.getParameterName();
         return (name != null) ? name : "parameter " + parameter.getParameterIndex();
+    }
+
+    private static String knownFields(UnrecognizedPropertyException ex) {
+        Collection<Object> known = ex.getKnownPropertyIds();
+        if (known == null || known.isEmpty()) {
+            return "documented in the API description";
+        }
+        return known.stream().map(String::valueOf).sorted().collect(Collectors.joining(", "));
+    }
+
+    /** What a JSON value must be to bind to {@code type}, in the words of JSON rather than Java. */
+    private static String expectedType(@Nullable Class<?> type) {
+        if (type == null) {
+            return "has another type";
+        }
+        if (CharSequence.class.isAssignableFrom(type) || type == char.class || type == Character.class) {
+            return "must be a string";
+        }
+        if (type == boolean.class || type == Boolean.class) {
+            return "must be true or false";
+        }
+        if (type == int.class || type == long.class || type == short.class || type == Integer.class
+                || type == Long.class || type == Short.class || type == java.math.BigInteger.class) {
+            return "must be a whole number";
+        }
+        if (type.isPrimitive() || Number.class.isAssignableFrom(type)) {
+            return "must be a number";
+        }
+        if (Collection.class.isAssignableFrom(type) || type.isArray()) {
+            return "must be an array";
+        }
+        return "must be an object";
     }
 
     private static String jsonPath(JacksonException ex) {

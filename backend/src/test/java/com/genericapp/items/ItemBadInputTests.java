@@ -162,6 +162,24 @@ class ItemBadInputTests extends PostgresIntegrationTest {
         assertUnchanged();
     }
 
+    /** The detail names what the body's type accepts and expects; the words come from the type, not a hand list. */
+    static Stream<Arguments> explainedBodies() {
+        return Stream.of(
+                Arguments.of("{\"name\": \"ok\", \"owner\": \"me\"}",
+                        "Field 'owner' is not accepted here; the fields are description, name."),
+                Arguments.of("{\"name\": 42}", "Field 'name' has the wrong type: it must be a string."),
+                Arguments.of("{\"name\": \"ok\", \"description\": [1]}",
+                        "Field 'description' has the wrong type: it must be a string."));
+    }
+
+    @ParameterizedTest(name = "create with {0} says why")
+    @MethodSource("explainedBodies")
+    void badBodyDetailSaysWhatTheTypeAccepts(String body, String detail) {
+        http.post().uri("/api/items").contentType(MediaType.APPLICATION_JSON).bodyValue(body).exchange()
+            .expectStatus().isBadRequest()
+            .expectBody().jsonPath("$.detail").isEqualTo(detail);
+    }
+
     @Test
     void nameAtTheLimitsIsAccepted() {
         http.post().uri("/api/items").contentType(MediaType.APPLICATION_JSON)
@@ -183,6 +201,8 @@ class ItemBadInputTests extends PostgresIntegrationTest {
             .contentType(MediaType.APPLICATION_JSON).bodyValue(huge)
             .exchange().expectStatus().isEqualTo(413).expectBody().returnResult();
         assertProblem(result, 413, null);
+        assertThat(new String(result.getResponseBodyContent(), StandardCharsets.UTF_8))
+            .contains("\"detail\":\"The request body is too large (at most 64 KiB).\"");
         assertUnchanged();
     }
 
