@@ -1,0 +1,148 @@
+package com.genericapp.items;
+
+import java.util.List;
+import java.util.UUID;
+
+import com.genericapp.testsupport.TestPostgres;
+import org.junit.jupiter.api.Test;
+import reactor.core.publisher.Flux;
+import reactor.test.StepVerifier;
+
+import org.springframework.beans.factory.annotation.Autowired;
+import org.springframework.boot.autoconfigure.ImportAutoConfiguration;
+import org.springframework.boot.data.r2dbc.test.autoconfigure.DataR2dbcTest;
+import org.springframework.boot.flyway.autoconfigure.FlywayAutoConfiguration;
+import org.springframework.context.annotation.Import;
+import org.springframework.r2dbc.core.DatabaseClient;
+import org.springframework.test.context.DynamicPropertyRegistry;
+import org.springframework.test.context.DynamicPropertySource;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/**
+ * The repository on its own (no web layer), on the shared real PostgreSQL, migrated by Flyway as
+ * the application migrates it: search escaping, conditional writes, paging, demand-driven
+ * streaming, and the database's own limits matching {@link ItemLimits}.
+ */
+@DataR2dbcTest
+@ImportAutoConfiguration(FlywayAutoConfiguration.class)
+@Import(ItemRepository.class)
+class ItemRepositoryTests {
+
+    @DynamicPropertySource
+    static void database(DynamicPropertyRegistry registry) {
+        TestPostgres.shared().registerProperties(registry);
+    }
+
+    @Autowired
+    ItemRepository items;
+
+    @Autowired
+    DatabaseClient db;
+
+    /** A word no other test's items contain, so searches see only this test's rows. */
+    private static String marker() {
+        return "m" + UUID.randomUUID().toString().replace("-", "");
+    }
+
+    private Item insert(String name) {
+        Item item = items.insert(name, null).block();
+        assertThat(item).isNotNull();
+        return item;
+    }
+
+    private List<String> namesMatching(String query) {
+        return items.findPage(query, 0, 100).map((page) -> page.stream().map(Item::name).toList()).block();
+    }
+
+    @Test
+    void searchTakesLikeWildcardsAndBackslashLiterally() {
+        String m = marker();
+        insert(m + " 50% off");
+        insert(m + " 50 percent");
+        insert(m + " a_b");
+        insert(m + " axb");
+        insert(m + " back\\slash");
+        insert(m + " backslash");
+        assertThat(namesMatching(m + " 50%")).containsExactly(m + " 50% off");
+        assertThat(namesMatching(m + " a_b")).containsExactly(m + " a_b");
+        assertThat(namesMatching("k\\s")).contains(m + " back\\slash").doesNotContain(m + " backslash");
+        assertThat(namesMatching(m.toUpperCase())).as("case-insensitive").hasSize(6);
+    }
+
+    @Test
+    void updateWithAStaleVersionChangesNothing() {
+        Item item = insert(marker());
+        StepVerifier.create(items.update(item.id(), "stale", null, item.version() + 1)).verifyComplete();
+        StepVerifier.create(items.update(item.id(), "fresh", "d", item.version()))
+            .assertNext((updated) -> {
+                assertThat(updated.name()).isEqualTo("fresh");
+                assertThat(updated.description()).isEqualTo("d");
+                assertThat(updated.version()).isEqualTo(item.version() + 1);
+                assertThat(updated.updatedAt()).isAfterOrEqualTo(item.updatedAt());
+                assertThat(updated.createdAt()).isEqualTo(item.createdAt());
+            })
+            .verifyComplete();
+        StepVerifier.create(items.update(item.id(), "again", null, item.version()))
+            .as("the old version no longer matches")
+            .verifyComplete();
+        StepVerifier.create(items.update(Long.MAX_VALUE, "nobody", null, null)).verifyComplete();
+    }
+
+    @Test
+    void deleteWithAStaleVersionKeepsTheItem() {
+        Item item = insert(marker());
+        StepVerifier.create(items.delete(item.id(), item.version() + 1)).verifyComplete();
+        StepVerifier.create(items.findById(item.id())).expectNextCount(1).verifyComplete();
+        StepVerifier.create(items.delete(item.id(), item.version())).expectNext(item.id()).verifyComplete();
+        StepVerifier.create(items.findById(item.id())).verifyComplete();
+        StepVerifier.create(items.delete(item.id(), null)).as("already gone").verifyComplete();
+    }
+
+    @Test
+    void pagesFollowIdOrderAfterTheCursor() {
+        String m = marker();
+        List<Item> created = Flux.range(0, 5).concatMap((i) -> items.insert(m + " " + i, null)).collectList().block();
+        assertThat(created).hasSize(5);
+        StepVerifier.create(items.findPage(m, created.get(1).id(), 2))
+            .assertNext((page) -> assertThat(page).extracting(Item::id)
+                .containsExactly(created.get(2).id(), created.get(3).id()))
+            .verifyComplete();
+    }
+
+    @Test
+    void streamEmitsOnlyWhatIsRequestedAndStopsWhenCancelled() {
+        String m = marker();
+        db.sql("INSERT INTO items (name) SELECT '" + m + " ' || g FROM generate_series(1, 2500) g")
+            .fetch().rowsUpdated().block();
+        StepVerifier.create(items.streamAll(m, 0), 0)
+            .expectSubscription()
+            .expectNoEvent(java.time.Duration.ofMillis(200))
+            .thenRequest(3)
+            .expectNextCount(3)
+            .expectNoEvent(java.time.Duration.ofMillis(200))
+            .thenRequest(1500)
+            .expectNextCount(1500)
+            .thenCancel()
+            .verify(java.time.Duration.ofSeconds(30));
+        // the connection went back to the pool in a usable state: the next query answers
+        StepVerifier.create(items.streamAll(m, 0).count()).expectNext(2500L).verifyComplete();
+    }
+
+    @Test
+    void theDatabaseEnforcesTheSameLengthsAsTheApi() {
+        Integer nameLength = db.sql("SELECT character_maximum_length FROM information_schema.columns"
+                + " WHERE table_name = 'items' AND column_name = 'name'")
+            .map((row) -> row.get(0, Integer.class)).one().block();
+        assertThat(nameLength).isEqualTo(ItemLimits.NAME_LENGTH);
+        String check = db.sql("SELECT pg_get_constraintdef(oid) FROM pg_constraint WHERE conname = 'items_description_length'")
+            .map((row) -> row.get(0, String.class)).one().block();
+        assertThat(check).contains("<= " + ItemLimits.DESCRIPTION_LENGTH + ")");
+        String emoji = "\uD83D\uDE00";
+        StepVerifier.create(items.insert(emoji.repeat(ItemLimits.NAME_LENGTH), emoji.repeat(ItemLimits.DESCRIPTION_LENGTH)))
+            .as("at the limit in code points (twice as many UTF-16 units) the database agrees")
+            .expectNextCount(1)
+            .verifyComplete();
+    }
+
+}
