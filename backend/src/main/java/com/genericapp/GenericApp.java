@@ -14,14 +14,23 @@ import org.springframework.context.ConfigurableApplicationContext;
 public class GenericApp {
 
     public static void main(String[] args) {
-        SpringApplication application = new SpringApplication(GenericApp.class);
         if (Boolean.parseBoolean(System.getenv("MIGRATE_ONLY"))) {
-            application.setWebApplicationType(WebApplicationType.NONE);
-            application.setAdditionalProfiles("migrate");
-            ConfigurableApplicationContext context = application.run(args);
-            System.exit(SpringApplication.exit(context));
+            System.exit(migrate(args));
         }
-        application.run(args);
+        new SpringApplication(GenericApp.class).run(args);
+    }
+
+    /**
+     * The migrate-only run: no web server, the {@code migrate} profile, and the exit code of the
+     * context (0 once every migration is applied). What {@code MIGRATE_ONLY=true} runs, and what
+     * the tests run.
+     */
+    public static int migrate(String... args) {
+        SpringApplication application = new SpringApplication(GenericApp.class);
+        application.setWebApplicationType(WebApplicationType.NONE);
+        application.setAdditionalProfiles("migrate");
+        ConfigurableApplicationContext context = application.run(args);
+        return SpringApplication.exit(context);
     }
 
 }

@@ -5,6 +5,7 @@ import java.util.List;
 import java.util.Map;
 
 import com.genericapp.testsupport.PostgresIntegrationTest;
+import com.genericapp.testsupport.TestClients;
 import org.junit.jupiter.api.Test;
 import reactor.core.publisher.Flux;
 import reactor.core.publisher.Mono;
@@ -34,7 +35,7 @@ class ItemConcurrencyTests extends PostgresIntegrationTest {
     @Test
     void concurrentWritersWithTheSameIfMatchHaveExactlyOneWinner() {
         Item item = create("Race");
-        WebClient client = WebClient.create("http://127.0.0.1:" + port);
+        WebClient client = TestClients.api(port);
         List<HttpStatusCode> statuses = Flux.range(0, 20)
             .flatMap((n) -> client.put().uri("/api/items/{id}", item.id())
                 .header(HttpHeaders.IF_MATCH, "\"0\"")
@@ -50,7 +51,7 @@ class ItemConcurrencyTests extends PostgresIntegrationTest {
     @Test
     void readModifyWriteLoopsWithIfMatchLoseNoUpdate() {
         Item item = create("0");
-        WebClient client = WebClient.create("http://127.0.0.1:" + port);
+        WebClient client = TestClients.api(port);
         int writers = 8;
         int incrementsEach = 10;
         Flux.range(0, writers)
@@ -83,7 +84,7 @@ class ItemConcurrencyTests extends PostgresIntegrationTest {
     }
 
     private Item create(String name) {
-        ResponseEntity<Item> created = WebClient.create("http://127.0.0.1:" + port).post().uri("/api/items")
+        ResponseEntity<Item> created = TestClients.api(port).post().uri("/api/items")
             .contentType(MediaType.APPLICATION_JSON).bodyValue(Map.of("name", name))
             .retrieve().toEntity(Item.class).block(Duration.ofSeconds(10));
         assertThat(created.getStatusCode()).isEqualTo(HttpStatus.CREATED);

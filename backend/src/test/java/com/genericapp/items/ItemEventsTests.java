@@ -5,6 +5,7 @@ import java.util.List;
 import java.util.Map;
 
 import com.genericapp.testsupport.PostgresIntegrationTest;
+import com.genericapp.testsupport.TestClients;
 import com.genericapp.testsupport.TestPostgres;
 import org.jspecify.annotations.Nullable;
 import org.junit.jupiter.api.Test;
@@ -28,7 +29,7 @@ class ItemEventsTests extends PostgresIntegrationTest {
 
     @Test
     void subscriberSeesCreateUpdateAndDelete() {
-        WebClient client = WebClient.create("http://127.0.0.1:" + port);
+        WebClient client = TestClients.api(port);
         String name = "Live " + System.nanoTime();
         Flux<ServerSentEvent<String>> all = connected(client);
         Flux<ServerSentEvent<String>> events = all.filter((event) -> event.event() != null);
@@ -54,7 +55,7 @@ class ItemEventsTests extends PostgresIntegrationTest {
     @Test
     void changesMadeOutsideThisInstanceAreSeenToo() {
         // another API instance, or any SQL client, changes the table: NOTIFY reaches this instance as well
-        WebClient client = WebClient.create("http://127.0.0.1:" + port);
+        WebClient client = TestClients.api(port);
         String name = "Elsewhere " + System.nanoTime();
         Flux<ServerSentEvent<String>> events = connected(client);
         TestPostgres.shared().execute("INSERT INTO items (name) VALUES ('" + name + "')");
@@ -66,7 +67,7 @@ class ItemEventsTests extends PostgresIntegrationTest {
     @Test
     void itemTooLargeForANotificationIsReadBack() {
         // 2000 four-byte characters: the full item does not fit in PostgreSQL's 8000-byte NOTIFY payload
-        WebClient client = WebClient.create("http://127.0.0.1:" + port);
+        WebClient client = TestClients.api(port);
         String name = "Large " + System.nanoTime();
         Flux<ServerSentEvent<String>> events = connected(client);
         TestPostgres.shared().execute("INSERT INTO items (name, description) VALUES ('" + name + "', repeat('😀', 2000))");
@@ -78,7 +79,7 @@ class ItemEventsTests extends PostgresIntegrationTest {
 
     @Test
     void streamOpensWithACommentAndAsksProxiesNotToBuffer() {
-        WebClient client = WebClient.create("http://127.0.0.1:" + port);
+        WebClient client = TestClients.api(port);
         var response = client.get().uri("/api/items/events").accept(MediaType.TEXT_EVENT_STREAM)
             .exchangeToMono((r) -> r.bodyToFlux(SSE).next().map((first) -> Map.entry(r.headers().asHttpHeaders(), first)))
             .block(Duration.ofSeconds(10));

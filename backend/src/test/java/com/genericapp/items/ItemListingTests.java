@@ -133,8 +133,7 @@ class ItemListingTests extends PostgresIntegrationTest {
     /** Inserts {@code count} items whose names share a fresh tag, and returns the tag. */
     static String insertTagged(int count) {
         String tag = "t" + UUID.randomUUID().toString().replace("-", "").substring(0, 12);
-        TestPostgres.shared().execute("INSERT INTO items (name, description) SELECT 'Item ' || n || ' " + tag
-                + "', 'generated' FROM generate_series(1, " + count + ") AS n");
+        TestPostgres.shared().insertItems(tag, count, "'generated'");
         return tag;
     }
 

@@ -4,6 +4,7 @@ import java.util.List;
 import java.util.UUID;
 
 import com.genericapp.testsupport.TestPostgres;
+import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.Test;
 import reactor.core.publisher.Flux;
 import reactor.test.StepVerifier;
@@ -34,6 +35,14 @@ class ItemRepositoryTests {
         TestPostgres.shared().registerProperties(registry);
     }
 
+    /** In every name this class inserts, so that it can remove them all afterwards. */
+    private static final String TAG = "repo" + System.nanoTime();
+
+    @AfterAll
+    static void deleteRows() {
+        TestPostgres.shared().deleteItems(TAG);
+    }
+
     @Autowired
     ItemRepository items;
 
@@ -45,8 +54,9 @@ class ItemRepositoryTests {
         return "m" + UUID.randomUUID().toString().replace("-", "");
     }
 
+    /** Inserted through the repository, with the class's tag at the end for the clean-up. */
     private Item insert(String name) {
-        Item item = items.insert(name, null).block();
+        Item item = items.insert(name + " " + TAG, null).block();
         assertThat(item).isNotNull();
         return item;
     }
@@ -64,26 +74,27 @@ class ItemRepositoryTests {
         insert(m + " axb");
         insert(m + " back\\slash");
         insert(m + " backslash");
-        assertThat(namesMatching(m + " 50%")).containsExactly(m + " 50% off");
-        assertThat(namesMatching(m + " a_b")).containsExactly(m + " a_b");
-        assertThat(namesMatching("k\\s")).contains(m + " back\\slash").doesNotContain(m + " backslash");
+        String end = " " + TAG;
+        assertThat(namesMatching(m + " 50%")).containsExactly(m + " 50% off" + end);
+        assertThat(namesMatching(m + " a_b")).containsExactly(m + " a_b" + end);
+        assertThat(namesMatching("k\\s")).contains(m + " back\\slash" + end).doesNotContain(m + " backslash" + end);
         assertThat(namesMatching(m.toUpperCase())).as("case-insensitive").hasSize(6);
     }
 
     @Test
     void updateWithAStaleVersionChangesNothing() {
         Item item = insert(marker());
-        StepVerifier.create(items.update(item.id(), "stale", null, item.version() + 1)).verifyComplete();
-        StepVerifier.create(items.update(item.id(), "fresh", "d", item.version()))
+        StepVerifier.create(items.update(item.id(), "stale " + TAG, null, item.version() + 1)).verifyComplete();
+        StepVerifier.create(items.update(item.id(), "fresh " + TAG, "d", item.version()))
             .assertNext((updated) -> {
-                assertThat(updated.name()).isEqualTo("fresh");
+                assertThat(updated.name()).isEqualTo("fresh " + TAG);
                 assertThat(updated.description()).isEqualTo("d");
                 assertThat(updated.version()).isEqualTo(item.version() + 1);
                 assertThat(updated.updatedAt()).isAfterOrEqualTo(item.updatedAt());
                 assertThat(updated.createdAt()).isEqualTo(item.createdAt());
             })
             .verifyComplete();
-        StepVerifier.create(items.update(item.id(), "again", null, item.version()))
+        StepVerifier.create(items.update(item.id(), "again " + TAG, null, item.version()))
             .as("the old version no longer matches")
             .verifyComplete();
         StepVerifier.create(items.update(Long.MAX_VALUE, "nobody", null, null)).verifyComplete();
@@ -102,7 +113,9 @@ class ItemRepositoryTests {
     @Test
     void pagesFollowIdOrderAfterTheCursor() {
         String m = marker();
-        List<Item> created = Flux.range(0, 5).concatMap((i) -> items.insert(m + " " + i, null)).collectList().block();
+        List<Item> created = Flux.range(0, 5).concatMap((i) -> items.insert(m + " " + i + " " + TAG, null))
+            .collectList()
+            .block();
         assertThat(created).hasSize(5);
         StepVerifier.create(items.findPage(m, created.get(1).id(), 2))
             .assertNext((page) -> assertThat(page).extracting(Item::id)
@@ -113,8 +126,10 @@ class ItemRepositoryTests {
     @Test
     void streamEmitsOnlyWhatIsRequestedAndStopsWhenCancelled() {
         String m = marker();
-        db.sql("INSERT INTO items (name) SELECT '" + m + " ' || g FROM generate_series(1, 2500) g")
-            .fetch().rowsUpdated().block();
+        db.sql("INSERT INTO items (name) SELECT '" + m + " ' || g || ' " + TAG + "' FROM generate_series(1, 2500) g")
+            .fetch()
+            .rowsUpdated()
+            .block();
         StepVerifier.create(items.streamAll(m, 0), 0)
             .expectSubscription()
             .expectNoEvent(java.time.Duration.ofMillis(200))
@@ -139,10 +154,11 @@ class ItemRepositoryTests {
             .map((row) -> row.get(0, String.class)).one().block();
         assertThat(check).contains("<= " + ItemLimits.DESCRIPTION_LENGTH + ")");
         String emoji = "\uD83D\uDE00";
-        StepVerifier.create(items.insert(emoji.repeat(ItemLimits.NAME_LENGTH), emoji.repeat(ItemLimits.DESCRIPTION_LENGTH)))
-            .as("at the limit in code points (twice as many UTF-16 units) the database agrees")
-            .expectNextCount(1)
-            .verifyComplete();
+        Item atTheLimit = items.insert(emoji.repeat(ItemLimits.NAME_LENGTH), emoji.repeat(ItemLimits.DESCRIPTION_LENGTH))
+            .block();
+        assertThat(atTheLimit).as("at the limit in code points (twice as many UTF-16 units) the database agrees")
+            .isNotNull();
+        StepVerifier.create(items.delete(atTheLimit.id(), null)).expectNext(atTheLimit.id()).verifyComplete();
     }
 
 }

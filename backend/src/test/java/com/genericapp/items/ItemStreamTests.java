@@ -39,17 +39,12 @@ class ItemStreamTests extends PostgresIntegrationTest {
         }
         inserted = true;
         // Without the change trigger: 100k NOTIFYs would only flood the SSE test's listener.
-        TestPostgres.shared().execute("BEGIN", "ALTER TABLE items DISABLE TRIGGER items_notify_change",
-                "INSERT INTO items (name, description) SELECT 'Row ' || n || ' " + TAG
-                        + "', repeat('d', 100) FROM generate_series(1, " + ROWS + ") AS n",
-                "ALTER TABLE items ENABLE TRIGGER items_notify_change", "COMMIT");
+        TestPostgres.shared().insertItems(TAG, ROWS, "repeat('d', 100)");
     }
 
     @AfterAll
     static void deleteRows() {
-        TestPostgres.shared().execute("BEGIN", "ALTER TABLE items DISABLE TRIGGER items_notify_change",
-                "DELETE FROM items WHERE name LIKE '%" + TAG + "'",
-                "ALTER TABLE items ENABLE TRIGGER items_notify_change", "COMMIT");
+        TestPostgres.shared().deleteItems(TAG);
     }
 
     @Test

@@ -9,8 +9,6 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 import org.springframework.boot.SpringApplication;
-import org.springframework.boot.WebApplicationType;
-import org.springframework.context.ConfigurableApplicationContext;
 import org.springframework.mock.env.MockEnvironment;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -73,15 +71,10 @@ class ConfigurationTests {
     void migrateOnlyModeMigratesAFreshDatabaseWithoutAWebServerAndWithoutDemoData() throws Exception {
         TestPostgres postgres = TestPostgres.startNew();
         try {
-            SpringApplication migrate = new SpringApplication(GenericApp.class);
-            migrate.setWebApplicationType(WebApplicationType.NONE);
-            migrate.setAdditionalProfiles("migrate");
-            try (ConfigurableApplicationContext context = migrate.run("--DB_HOST=" + postgres.host(),
-                    "--DB_PORT=" + postgres.port(), "--DB_NAME=" + TestPostgres.DATABASE,
-                    "--DB_USER=" + TestPostgres.APP_USER, "--DB_PASSWORD=" + TestPostgres.APP_PASSWORD,
-                    "--DEMO_DATA=false")) {
-                assertThat(SpringApplication.exit(context)).isZero();
-            }
+            int exit = GenericApp.migrate("--DB_HOST=" + postgres.host(), "--DB_PORT=" + postgres.port(),
+                    "--DB_NAME=" + TestPostgres.DATABASE, "--DB_USER=" + TestPostgres.APP_USER,
+                    "--DB_PASSWORD=" + TestPostgres.APP_PASSWORD, "--DEMO_DATA=false");
+            assertThat(exit).as("exit code of the migrate-only run").isZero();
             try (var connection = postgres.superuser(); var statement = connection.createStatement();
                     var result = statement.executeQuery("SELECT (SELECT count(*) FROM flyway_schema_history WHERE success),"
                             + " (SELECT count(*) FROM items)")) {

@@ -11,6 +11,7 @@ import java.util.function.Predicate;
 import java.util.stream.Stream;
 
 import com.genericapp.testsupport.TcpFaultProxy;
+import com.genericapp.testsupport.TestClients;
 import com.genericapp.testsupport.TestPostgres;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
@@ -157,7 +158,7 @@ class DatabaseFaultTests {
     }
 
     private WebClient client() {
-        return WebClient.create("http://127.0.0.1:" + this.port);
+        return TestClients.api(this.port);
     }
 
     private static ResponseEntity<String> get(WebClient client, String uri) {

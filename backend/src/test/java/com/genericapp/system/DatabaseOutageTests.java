@@ -3,6 +3,7 @@ package com.genericapp.system;
 import java.time.Duration;
 import java.util.Map;
 
+import com.genericapp.testsupport.TestClients;
 import com.genericapp.testsupport.TestPostgres;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.Test;
@@ -51,7 +52,7 @@ class DatabaseOutageTests {
 
     @Test
     void readinessAndApiFollowTheDatabaseDownAndBackUp() {
-        WebClient client = WebClient.create("http://127.0.0.1:" + port);
+        WebClient client = TestClients.api(port);
         Flux<ServerSentEvent<String>> events = client.get().uri("/api/items/events")
             .accept(MediaType.TEXT_EVENT_STREAM)
             .retrieve()

@@ -33,9 +33,7 @@ class GracefulShutdownTests {
                 "--DB_HOST=" + postgres.host(), "--DB_PORT=" + postgres.port(), "--DB_NAME=" + TestPostgres.DATABASE,
                 "--DB_USER=" + TestPostgres.APP_USER, "--DB_PASSWORD=" + TestPostgres.APP_PASSWORD);
         String tag = "shutdown" + System.nanoTime();
-        postgres.execute("BEGIN", "ALTER TABLE items DISABLE TRIGGER items_notify_change",
-                "INSERT INTO items (name) SELECT 'Row ' || n || ' " + tag + "' FROM generate_series(1, 10000) AS n",
-                "ALTER TABLE items ENABLE TRIGGER items_notify_change", "COMMIT");
+        postgres.insertItems(tag, 10_000, "NULL");
         int port = ((WebServerApplicationContext) context).getWebServer().getPort();
 
         // The client needs event loops of its own: the application's shutdown disposes Reactor Netty's
@@ -71,9 +69,7 @@ class GracefulShutdownTests {
         context.close(); // waits for the graceful shutdown phase
         Duration closing = Duration.ofNanos(System.nanoTime() - start);
 
-        postgres.execute("BEGIN", "ALTER TABLE items DISABLE TRIGGER items_notify_change",
-                "DELETE FROM items WHERE name LIKE '%" + tag + "'",
-                "ALTER TABLE items ENABLE TRIGGER items_notify_change", "COMMIT");
+        postgres.deleteItems(tag);
         try {
             assertThat(received.join()).isEqualTo(10_000);
         }

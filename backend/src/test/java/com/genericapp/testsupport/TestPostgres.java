@@ -74,6 +74,32 @@ public interface TestPostgres {
         registry.add("DB_PASSWORD", () -> APP_PASSWORD);
     }
 
+    /**
+     * Inserts {@code count} items named {@code "Row <n> <tag>"} (n from 1) in one statement, without
+     * change notifications: the session's {@code session_replication_role = replica} skips the
+     * trigger for this insert only, so a live-stream test elsewhere sees no flood and no table lock.
+     */
+    default void insertItems(String tag, int count, String descriptionSql) {
+        requireTag(tag);
+        execute("BEGIN", "SET LOCAL session_replication_role = replica",
+                "INSERT INTO items (name, description) SELECT 'Row ' || n || ' " + tag + "', " + descriptionSql
+                        + " FROM generate_series(1, " + count + ") AS n",
+                "COMMIT");
+    }
+
+    /** Deletes the items that {@link #insertItems} made for {@code tag}, without change notifications. */
+    default void deleteItems(String tag) {
+        requireTag(tag);
+        execute("BEGIN", "SET LOCAL session_replication_role = replica",
+                "DELETE FROM items WHERE name LIKE '% " + tag + "'", "COMMIT");
+    }
+
+    private static void requireTag(String tag) {
+        if (!tag.matches("[A-Za-z0-9]+")) {
+            throw new IllegalArgumentException("a tag is letters and digits, not '" + tag + "'");
+        }
+    }
+
     /** Runs SQL on the application database as the superuser. */
     default void execute(String... statements) {
         try (Connection connection = superuser(); Statement statement = connection.createStatement()) {
