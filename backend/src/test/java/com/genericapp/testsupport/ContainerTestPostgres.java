@@ -1,7 +1,13 @@
 package com.genericapp.testsupport;
 
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.SQLException;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 
 import org.testcontainers.postgresql.PostgreSQLContainer;
 import org.testcontainers.utility.DockerImageName;
@@ -13,9 +19,26 @@ import org.testcontainers.utility.DockerImageName;
  */
 final class ContainerTestPostgres implements TestPostgres {
 
-    /** The image the compose stack runs (compose.yaml, POSTGRES_IMAGE). */
+    /**
+     * {@code TEST_POSTGRES_IMAGE} when set, else the image the compose stack runs by default, read
+     * from compose.yaml's {@code ${POSTGRES_IMAGE:-…}} so that the two cannot drift apart.
+     */
     static final String IMAGE = System.getProperty("TEST_POSTGRES_IMAGE",
-            System.getenv().getOrDefault("TEST_POSTGRES_IMAGE", "postgres:17-alpine"));
+            System.getenv().getOrDefault("TEST_POSTGRES_IMAGE", composeImage()));
+
+    private static String composeImage() {
+        Path compose = Path.of("..", "compose.yaml");
+        try {
+            Matcher image = Pattern.compile("\\$\\{POSTGRES_IMAGE:-([^}]+)}").matcher(Files.readString(compose));
+            if (image.find()) {
+                return image.group(1);
+            }
+            throw new IllegalStateException("no ${POSTGRES_IMAGE:-…} in " + compose.toAbsolutePath());
+        }
+        catch (IOException ex) {
+            throw new UncheckedIOException("cannot read " + compose.toAbsolutePath() + " for the default image", ex);
+        }
+    }
 
     private final PostgreSQLContainer container;
 
