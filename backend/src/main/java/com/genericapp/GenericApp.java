@@ -6,9 +6,9 @@ import org.springframework.boot.autoconfigure.SpringBootApplication;
 import org.springframework.context.ConfigurableApplicationContext;
 
 /**
- * The items API. Started with {@code MIGRATE_ONLY=true} it only migrates the schema and exits,
- * which is how the compose stack runs migrations once, as the schema owner, before any API
- * replica starts (replicas migrating together would race).
+ * The items API. Started with {@code MIGRATE_ONLY=true} it only migrates the schema and
+ * exits, which is how the compose stack runs migrations once, as the schema owner, before
+ * any API replica starts (replicas migrating together would race).
  */
 @SpringBootApplication
 public class GenericApp {
@@ -21,9 +21,9 @@ public class GenericApp {
     }
 
     /**
-     * The migrate-only run: no web server, the {@code migrate} profile, and the exit code of the
-     * context (0 once every migration is applied). What {@code MIGRATE_ONLY=true} runs, and what
-     * the tests run.
+     * The migrate-only run: no web server, the {@code migrate} profile, and the exit code
+     * of the context (0 once every migration is applied). What {@code MIGRATE_ONLY=true}
+     * runs, and what the tests run.
      */
     public static int migrate(String... args) {
         SpringApplication application = new SpringApplication(GenericApp.class);

@@ -6,7 +6,8 @@ import org.springframework.boot.SpringApplication;
 
 /**
  * The API on an embedded real PostgreSQL, with no Docker and no installed database:
- * {@code ./mvnw -pl backend spring-boot:test-run}. The database lives as long as the process.
+ * {@code ./mvnw -pl backend spring-boot:test-run}. The database lives as long as the
+ * process.
  */
 public final class DevApplication {
 
@@ -20,7 +21,8 @@ public final class DevApplication {
         System.setProperty("DB_NAME", TestPostgres.DATABASE);
         System.setProperty("DB_USER", TestPostgres.APP_USER);
         System.setProperty("DB_PASSWORD", TestPostgres.APP_PASSWORD);
-        // logback-test.xml keeps test runs quiet; here a developer wants the URL and one line per request
+        // logback-test.xml keeps test runs quiet; here a developer wants the URL and one
+        // line per request
         System.setProperty("logging.level.com.genericapp", "INFO");
         SpringApplication.from(GenericApp::main).run(args);
     }

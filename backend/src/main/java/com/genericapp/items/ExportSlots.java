@@ -14,10 +14,11 @@ import org.springframework.web.ErrorResponseException;
 
 /**
  * How many NDJSON exports may run at once on this instance. An export holds a database
- * connection for as long as its client takes to read it, which a slow client can make minutes:
- * without a bound, a few hundred slow readers took every pooled connection and every other call
- * waited, then failed (ci/fault-test, "readers"). Past the bound an export is refused at once with
- * a 503 and Retry-After; the rest of the pool stays for everything else.
+ * connection for as long as its client takes to read it, which a slow client can make
+ * minutes: without a bound, a few hundred slow readers took every pooled connection and
+ * every other call waited, then failed (ci/fault-test, "readers"). Past the bound an
+ * export is refused at once with a 503 and Retry-After; the rest of the pool stays for
+ * everything else.
  */
 @Component
 class ExportSlots {
@@ -35,7 +36,10 @@ class ExportSlots {
         return this.running.get();
     }
 
-    /** The export, run only if a slot is free when it is subscribed to; the slot is freed however it ends. */
+    /**
+     * The export, run only if a slot is free when it is subscribed to; the slot is freed
+     * however it ends.
+     */
     <T> Flux<T> run(Supplier<Flux<T>> export) {
         return Flux.defer(() -> {
             if (this.running.incrementAndGet() > this.max) {

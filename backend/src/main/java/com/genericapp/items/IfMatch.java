@@ -10,8 +10,9 @@ import org.springframework.http.ProblemDetail;
 import org.springframework.web.ErrorResponseException;
 
 /**
- * The version an {@code If-Match} header requires. Our ETags are strong and carry the version, so
- * the only meaningful values are {@code "N"} and {@code *} (any current version).
+ * The version an {@code If-Match} header requires. Our ETags are strong and carry the
+ * version, so the only meaningful values are {@code "N"} and {@code *} (any current
+ * version).
  */
 final class IfMatch {
 
@@ -20,7 +21,10 @@ final class IfMatch {
     private IfMatch() {
     }
 
-    /** Returns the required version, or null when any version will do (no header, or {@code *}). */
+    /**
+     * Returns the required version, or null when any version will do (no header, or
+     * {@code *}).
+     */
     static @Nullable Long requiredVersion(@Nullable String header) {
         if (header == null || header.isBlank() || header.strip().equals("*")) {
             return null;

@@ -40,13 +40,16 @@ import org.springframework.web.bind.annotation.RestController;
 
 @RestController
 @RequestMapping("/api/items")
-@ConditionalOnWebApplication(type = ConditionalOnWebApplication.Type.REACTIVE) // not in MIGRATE_ONLY runs
+@ConditionalOnWebApplication(type = ConditionalOnWebApplication.Type.REACTIVE) // not in
+                                                                               // MIGRATE_ONLY
+                                                                               // runs
 class ItemController {
 
     /**
-     * Rows per write of an NDJSON export. WebFlux flushes a streaming media type after every element
-     * (spring-framework#33224): one element per row meant one write and one flush per row, the
-     * export's bottleneck. Whole lines, batched, are written as plain bytes instead.
+     * Rows per write of an NDJSON export. WebFlux flushes a streaming media type after
+     * every element (spring-framework#33224): one element per row meant one write and one
+     * flush per row, the export's bottleneck. Whole lines, batched, are written as plain
+     * bytes instead.
      */
     private static final int EXPORT_ROWS_PER_WRITE = 256;
 
@@ -57,8 +60,9 @@ class ItemController {
     private final ExportSlots exports;
 
     /**
-     * Items as NDJSON lines, from the application's JSON mapper (the one the HTTP codecs use), so
-     * streamed lines match the JSON responses. No flush per value: a batch is one buffer.
+     * Items as NDJSON lines, from the application's JSON mapper (the one the HTTP codecs
+     * use), so streamed lines match the JSON responses. No flush per value: a batch is
+     * one buffer.
      */
     private final ObjectWriter lineWriter;
 
@@ -72,7 +76,8 @@ class ItemController {
     }
 
     @GetMapping(produces = MediaType.APPLICATION_JSON_VALUE)
-    Mono<ResponseEntity<List<Item>>> list(@RequestParam(required = false) @Text(max = ItemLimits.QUERY_LENGTH) @Nullable String q,
+    Mono<ResponseEntity<List<Item>>> list(
+            @RequestParam(required = false) @Text(max = ItemLimits.QUERY_LENGTH) @Nullable String q,
             @RequestParam(defaultValue = "50") @Min(1) @Max(500) int limit,
             @RequestParam(defaultValue = "0") @PositiveOrZero long after, ServerHttpRequest request) {
         QueryNotUtf8Exception.requireUtf8(request);
@@ -88,7 +93,10 @@ class ItemController {
         });
     }
 
-    /** The whole result set, one JSON object per line, produced only as fast as the client reads. */
+    /**
+     * The whole result set, one JSON object per line, produced only as fast as the client
+     * reads.
+     */
     @GetMapping(produces = MediaType.APPLICATION_NDJSON_VALUE)
     Flux<DataBuffer> stream(@RequestParam(required = false) @Text(max = ItemLimits.QUERY_LENGTH) @Nullable String q,
             @RequestParam(defaultValue = "0") @PositiveOrZero long after, ServerHttpRequest request,
@@ -117,9 +125,7 @@ class ItemController {
     @PostMapping(consumes = MediaType.APPLICATION_JSON_VALUE)
     Mono<ResponseEntity<Item>> create(@Valid @RequestBody ItemRequest request) {
         return items.insert(request.requiredName(), request.description())
-            .map((item) -> ResponseEntity.created(URI.create("/api/items/" + item.id()))
-                .eTag(item.etag())
-                .body(item));
+            .map((item) -> ResponseEntity.created(URI.create("/api/items/" + item.id())).eTag(item.etag()).body(item));
     }
 
     @PutMapping(path = "/{id}", consumes = MediaType.APPLICATION_JSON_VALUE)
@@ -140,7 +146,10 @@ class ItemController {
             .map((deleted) -> ResponseEntity.noContent().build());
     }
 
-    /** A conditional write touched no row: either the item is gone (404) or its version moved on (412). */
+    /**
+     * A conditional write touched no row: either the item is gone (404) or its version
+     * moved on (412).
+     */
     private <T> Mono<T> explainMissedWrite(long id, @Nullable Long requiredVersion) {
         return items.findById(id)
             .switchIfEmpty(Mono.error(() -> new ItemNotFoundException(id)))
@@ -149,8 +158,9 @@ class ItemController {
     }
 
     /**
-     * One JSON object per line, as Spring's NDJSON encoder writes them. One generator writes the
-     * whole batch straight into the buffer: no byte array and no generator per row.
+     * One JSON object per line, as Spring's NDJSON encoder writes them. One generator
+     * writes the whole batch straight into the buffer: no byte array and no generator per
+     * row.
      */
     private DataBuffer ndjson(List<Item> rows, DataBufferFactory buffers) {
         DataBuffer buffer = buffers.allocateBuffer(rows.size() * 160);
@@ -179,7 +189,10 @@ class ItemController {
                 : link;
     }
 
-    /** Nginx (and other proxies that honour it) must pass streamed rows and events on at once. */
+    /**
+     * Nginx (and other proxies that honour it) must pass streamed rows and events on at
+     * once.
+     */
     private static void disableProxyBuffering(ServerHttpResponse response) {
         response.getHeaders().set("X-Accel-Buffering", "no");
     }

@@ -28,18 +28,19 @@ import org.springframework.stereotype.Component;
  * Item changes as server-sent events, for every subscriber of this instance.
  *
  * <p>
- * The source is PostgreSQL {@code LISTEN items_changed} (a trigger NOTIFYs every committed change,
- * see the V2 migration), so each API instance sees the changes made through every other instance.
- * One dedicated connection per instance listens, outside the pool, and is reopened with back-off
- * whenever it drops (database restart, network cut). Each notification is turned into an event
- * once, then multicast: the cost of a change does not grow with the number of subscribers.
+ * The source is PostgreSQL {@code LISTEN items_changed} (a trigger NOTIFYs every
+ * committed change, see the V2 migration), so each API instance sees the changes made
+ * through every other instance. One dedicated connection per instance listens, outside
+ * the pool, and is reopened with back-off whenever it drops (database restart, network
+ * cut). Each notification is turned into an event once, then multicast: the cost of a
+ * change does not grow with the number of subscribers.
  *
  * <p>
- * A connection that has gone half-open delivers nothing and reports no error, so the listener
- * probes it every {@link #PROBE_INTERVAL} and starts over when a probe does not answer in
- * {@link #PROBE_TIMEOUT}. Changes committed while no connection listened are never notified:
- * after every reconnection each open stream gets a {@code resync} event, and the UI reloads. No
- * subscriber misses a change silently.
+ * A connection that has gone half-open delivers nothing and reports no error, so the
+ * listener probes it every {@link #PROBE_INTERVAL} and starts over when a probe does not
+ * answer in {@link #PROBE_TIMEOUT}. Changes committed while no connection listened are
+ * never notified: after every reconnection each open stream gets a {@code resync} event,
+ * and the UI reloads. No subscriber misses a change silently.
  */
 @Component
 @ConditionalOnWebApplication(type = ConditionalOnWebApplication.Type.REACTIVE)
@@ -49,17 +50,25 @@ class ItemEvents implements SmartLifecycle {
 
     private static final Duration HEARTBEAT = Duration.ofSeconds(15);
 
-    /** Events a slow subscriber may fall behind by before it misses some (it then reloads). */
+    /**
+     * Events a slow subscriber may fall behind by before it misses some (it then
+     * reloads).
+     */
     private static final int SUBSCRIBER_BUFFER = 256;
 
     private static final int NOTIFICATION_BUFFER = 10_000;
 
-    /** Probe cadence and bound: a dead listener is noticed within their sum, under 10 s. */
+    /**
+     * Probe cadence and bound: a dead listener is noticed within their sum, under 10 s.
+     */
     static final Duration PROBE_INTERVAL = Duration.ofSeconds(4);
 
     static final Duration PROBE_TIMEOUT = Duration.ofSeconds(3);
 
-    /** Bound on opening the listener's connection (the socket itself is bounded by the start-up deadline). */
+    /**
+     * Bound on opening the listener's connection (the socket itself is bounded by the
+     * start-up deadline).
+     */
     private static final Duration CONNECT_TIMEOUT = Duration.ofSeconds(5);
 
     static final String RESYNC = "resync";
@@ -74,12 +83,18 @@ class ItemEvents implements SmartLifecycle {
 
     private final Sinks.Many<ServerSentEvent<Object>> changes = Sinks.many().multicast().directBestEffort();
 
-    /** Completes every open stream on shutdown, so graceful shutdown need not wait for them (clients reconnect). */
+    /**
+     * Completes every open stream on shutdown, so graceful shutdown need not wait for
+     * them (clients reconnect).
+     */
     private volatile Sinks.Empty<Void> closing = Sinks.empty();
 
     private volatile @Nullable Disposable listening;
 
-    /** Whether a listener has been connected before: the next connection is then a reconnection. */
+    /**
+     * Whether a listener has been connected before: the next connection is then a
+     * reconnection.
+     */
     private volatile boolean listenedBefore;
 
     ItemEvents(ConnectionFactory connectionFactory, ItemRepository items, JsonMapper json) {
@@ -88,7 +103,10 @@ class ItemEvents implements SmartLifecycle {
         this.json = json;
     }
 
-    /** Changes from now on, with a heartbeat comment so that proxies and clients see a live stream. */
+    /**
+     * Changes from now on, with a heartbeat comment so that proxies and clients see a
+     * live stream.
+     */
     Flux<ServerSentEvent<Object>> stream() {
         Flux<ServerSentEvent<Object>> heartbeats = Flux.interval(Duration.ZERO, HEARTBEAT)
             .map((tick) -> ServerSentEvent.builder()
@@ -108,7 +126,8 @@ class ItemEvents implements SmartLifecycle {
 
     @Override
     public void stop() {
-        // runs before the web server's graceful shutdown (a higher lifecycle phase stops first)
+        // runs before the web server's graceful shutdown (a higher lifecycle phase stops
+        // first)
         closing.tryEmitEmpty();
         Disposable subscription = listening;
         if (subscription != null) {
@@ -122,14 +141,17 @@ class ItemEvents implements SmartLifecycle {
         return listening != null;
     }
 
-    /** Notification payloads, across reconnections, for as long as the application runs. */
+    /**
+     * Notification payloads, across reconnections, for as long as the application runs.
+     */
     private Flux<String> notifications() {
         return Flux
             .usingWhen(Mono.from(unpooled().create()).timeout(CONNECT_TIMEOUT), this::listen,
                     (connection) -> connection.close())
             .doOnError((error) -> logger.warn("Change listener lost its database connection ({}); reconnecting",
                     error.getMessage()))
-            // the connection may also end without an error (server shutdown): start over then too
+            // the connection may also end without an error (server shutdown): start over
+            // then too
             .repeatWhen((completed) -> completed.delayElements(Duration.ofSeconds(1)))
             .retryWhen(Retry.backoff(Long.MAX_VALUE, Duration.ofMillis(500)).maxBackoff(Duration.ofSeconds(2)));
     }
@@ -140,7 +162,8 @@ class ItemEvents implements SmartLifecycle {
             .execute()
             .flatMap(PostgresqlResult::getRowsUpdated)
             .doOnComplete(this::listeningAgain)
-            // notifications arrive as fast as writers commit: buffer bursts rather than fail and reconnect
+            // notifications arrive as fast as writers commit: buffer bursts rather than
+            // fail and reconnect
             .thenMany(postgres.getNotifications()
                 .onBackpressureBuffer(NOTIFICATION_BUFFER)
                 .mapNotNull((notification) -> notification.getParameter())
@@ -149,7 +172,10 @@ class ItemEvents implements SmartLifecycle {
                 .mergeWith(probes(postgres)));
     }
 
-    /** Emits nothing; fails when the connection stops answering, which makes the listener reconnect. */
+    /**
+     * Emits nothing; fails when the connection stops answering, which makes the listener
+     * reconnect.
+     */
     private Flux<String> probes(PostgresqlConnection connection) {
         return Flux.interval(PROBE_INTERVAL)
             .onBackpressureDrop()
@@ -167,7 +193,8 @@ class ItemEvents implements SmartLifecycle {
     private void listeningAgain() {
         logger.info("Listening for item changes on channel {}", CHANNEL);
         if (listenedBefore) {
-            // whatever was committed while nobody listened was never notified: tell every stream
+            // whatever was committed while nobody listened was never notified: tell every
+            // stream
             changes.tryEmitNext(ServerSentEvent.builder()
                 .event(RESYNC)
                 .data((Object) Map.of("reason",
@@ -188,7 +215,8 @@ class ItemEvents implements SmartLifecycle {
         if (item.isObject()) {
             return Mono.just(ServerSentEvent.builder().event(op).data((Object) toItem(item)).build());
         }
-        // too large for a notification: read it back (a later change, if any, has its own event)
+        // too large for a notification: read it back (a later change, if any, has its own
+        // event)
         return items.findById(id)
             .map((found) -> ServerSentEvent.builder().event(op).data((Object) found).build())
             .onErrorResume((error) -> {
@@ -206,7 +234,10 @@ class ItemEvents implements SmartLifecycle {
                 Instant.parse(item.path("updatedAt").asString()));
     }
 
-    /** LISTEN needs a connection of its own for the life of the application, not one borrowed from the pool. */
+    /**
+     * LISTEN needs a connection of its own for the life of the application, not one
+     * borrowed from the pool.
+     */
     @SuppressWarnings("unchecked")
     private ConnectionFactory unpooled() {
         ConnectionFactory factory = connectionFactory;

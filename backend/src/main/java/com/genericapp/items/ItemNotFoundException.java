@@ -11,7 +11,8 @@ class ItemNotFoundException extends ErrorResponseException {
     }
 
     private static ProblemDetail problem(long id) {
-        ProblemDetail problem = ProblemDetail.forStatusAndDetail(HttpStatus.NOT_FOUND, "Item " + id + " does not exist.");
+        ProblemDetail problem = ProblemDetail.forStatusAndDetail(HttpStatus.NOT_FOUND,
+                "Item " + id + " does not exist.");
         problem.setTitle("Item not found");
         return problem;
     }

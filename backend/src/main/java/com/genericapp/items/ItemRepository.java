@@ -14,27 +14,34 @@ import org.springframework.r2dbc.core.DatabaseClient.GenericExecuteSpec;
 import org.springframework.stereotype.Repository;
 
 /**
- * All the SQL of the items feature. Plain SQL through {@link DatabaseClient}: each request is one
- * statement, and optimistic locking is a {@code WHERE version = …} in the same statement as the
- * write, so two concurrent writers cannot both succeed.
+ * All the SQL of the items feature. Plain SQL through {@link DatabaseClient}: each
+ * request is one statement, and optimistic locking is a {@code WHERE version = …} in the
+ * same statement as the write, so two concurrent writers cannot both succeed.
  */
 @Repository
 class ItemRepository {
 
     private static final String COLUMNS = "id, name, description, version, created_at, updated_at";
 
-    /** The same expression as the trigram index items_search_trgm (V1 migration), so the index is used. */
+    /**
+     * The same expression as the trigram index items_search_trgm (V1 migration), so the
+     * index is used.
+     */
     private static final String MATCHES_QUERY = "lower(name || ' ' || coalesce(description, '')) LIKE lower(:pattern)";
 
     /**
-     * Bound on a request's single query, connection acquisition included: past it the client gets a
-     * prompt 503 rather than a hanging request (a stuck lock, a database that stopped answering).
-     * 4 s, so that with the answer's own time no request exceeds the 5 s that ci/fault-test holds
-     * the API to while PostgreSQL restarts (5 s gave a 5.1 s answer there).
+     * Bound on a request's single query, connection acquisition included: past it the
+     * client gets a prompt 503 rather than a hanging request (a stuck lock, a database
+     * that stopped answering). 4 s, so that with the answer's own time no request exceeds
+     * the 5 s that ci/fault-test holds the API to while PostgreSQL restarts (5 s gave a
+     * 5.1 s answer there).
      */
     private static final Duration QUERY_TIMEOUT = Duration.ofSeconds(4);
 
-    /** Rows fetched per round trip while streaming: memory stays bounded whatever the row count. */
+    /**
+     * Rows fetched per round trip while streaming: memory stays bounded whatever the row
+     * count.
+     */
     private static final int STREAM_FETCH_SIZE = 1000;
 
     private final DatabaseClient db;
@@ -45,13 +52,17 @@ class ItemRepository {
 
     /** Up to {@code limit} items with an id greater than {@code after}, in id order. */
     Mono<List<Item>> findPage(@Nullable String query, long after, int limit) {
-        return select(query, after, " ORDER BY id LIMIT :limit").bind("limit", limit).map(ItemRepository::toItem)
+        return select(query, after, " ORDER BY id LIMIT :limit").bind("limit", limit)
+            .map(ItemRepository::toItem)
             .all()
             .collectList()
             .timeout(QUERY_TIMEOUT);
     }
 
-    /** Every matching item, fetched from PostgreSQL only as fast as the subscriber asks for it. */
+    /**
+     * Every matching item, fetched from PostgreSQL only as fast as the subscriber asks
+     * for it.
+     */
     Flux<Item> streamAll(@Nullable String query, long after) {
         return select(query, after, " ORDER BY id").filter((statement) -> statement.fetchSize(STREAM_FETCH_SIZE))
             .map(ItemRepository::toItem)
@@ -74,16 +85,18 @@ class ItemRepository {
     }
 
     Mono<Item> insert(String name, @Nullable String description) {
-        return bindDescription(db.sql("INSERT INTO items (name, description) VALUES (:name, :description) RETURNING "
-                + COLUMNS).bind("name", name), description)
+        return bindDescription(
+                db.sql("INSERT INTO items (name, description) VALUES (:name, :description) RETURNING " + COLUMNS)
+                    .bind("name", name),
+                description)
             .map(ItemRepository::toItem)
             .one()
             .timeout(QUERY_TIMEOUT);
     }
 
     /**
-     * Replaces name and description when the item exists and, if {@code requiredVersion} is given,
-     * still has that version. Empty when nothing was updated.
+     * Replaces name and description when the item exists and, if {@code requiredVersion}
+     * is given, still has that version. Empty when nothing was updated.
      */
     Mono<Item> update(long id, String name, @Nullable String description, @Nullable Long requiredVersion) {
         String sql = "UPDATE items SET name = :name, description = :description, version = version + 1,"
@@ -96,10 +109,13 @@ class ItemRepository {
         return spec.map(ItemRepository::toItem).one().timeout(QUERY_TIMEOUT);
     }
 
-    /** Deletes the item under the same conditions as {@link #update}; emits the deleted id, or nothing. */
+    /**
+     * Deletes the item under the same conditions as {@link #update}; emits the deleted
+     * id, or nothing.
+     */
     Mono<Long> delete(long id, @Nullable Long requiredVersion) {
-        String sql = "DELETE FROM items WHERE id = :id"
-                + ((requiredVersion != null) ? " AND version = :version" : "") + " RETURNING id";
+        String sql = "DELETE FROM items WHERE id = :id" + ((requiredVersion != null) ? " AND version = :version" : "")
+                + " RETURNING id";
         GenericExecuteSpec spec = db.sql(sql).bind("id", id);
         if (requiredVersion != null) {
             spec = spec.bind("version", requiredVersion);
@@ -112,7 +128,10 @@ class ItemRepository {
                 : spec.bindNull("description", String.class);
     }
 
-    /** A LIKE pattern matching {@code query} anywhere, with LIKE's own wildcards taken literally. */
+    /**
+     * A LIKE pattern matching {@code query} anywhere, with LIKE's own wildcards taken
+     * literally.
+     */
     static String containsPattern(String query) {
         String escaped = query.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_");
         return "%" + escaped + "%";

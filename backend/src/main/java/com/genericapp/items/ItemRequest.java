@@ -4,9 +4,10 @@ import jakarta.validation.constraints.NotBlank;
 import org.jspecify.annotations.Nullable;
 
 /**
- * The body of a create or replace. Surrounding whitespace is removed before validation, so a name
- * of spaces is blank, and an empty description is stored as none. What remains is stored exactly
- * or refused: {@link Text} says which characters and lengths are accepted.
+ * The body of a create or replace. Surrounding whitespace is removed before validation,
+ * so a name of spaces is blank, and an empty description is stored as none. What remains
+ * is stored exactly or refused: {@link Text} says which characters and lengths are
+ * accepted.
  */
 record ItemRequest(@NotBlank(message = "must not be blank") @Text(max = ItemLimits.NAME_LENGTH) @Nullable String name,
         @Text(max = ItemLimits.DESCRIPTION_LENGTH, lines = Text.Lines.MANY) @Nullable String description) {

@@ -4,7 +4,10 @@ import org.springframework.http.HttpStatus;
 import org.springframework.http.ProblemDetail;
 import org.springframework.web.ErrorResponseException;
 
-/** The client's If-Match names a version that is no longer current: someone else changed the item. */
+/**
+ * The client's If-Match names a version that is no longer current: someone else changed
+ * the item.
+ */
 class ItemVersionMismatchException extends ErrorResponseException {
 
     ItemVersionMismatchException(long id, long expectedVersion, long currentVersion) {

@@ -16,9 +16,9 @@ import org.springframework.http.server.reactive.ServerHttpRequest;
 import org.springframework.web.ErrorResponseException;
 
 /**
- * A {@code q} whose percent-encoded bytes are not UTF-8. The framework decodes query parameters
- * leniently (a bad byte becomes U+FFFD), which would search for something the client never sent,
- * so the raw query is checked first.
+ * A {@code q} whose percent-encoded bytes are not UTF-8. The framework decodes query
+ * parameters leniently (a bad byte becomes U+FFFD), which would search for something the
+ * client never sent, so the raw query is checked first.
  */
 class QueryNotUtf8Exception extends ErrorResponseException {
 
@@ -57,7 +57,8 @@ class QueryNotUtf8Exception extends ErrorResponseException {
                 i += 2;
             }
             else if (c == '%' || c > 0x7F) {
-                // a lone '%' is malformed; a raw non-ASCII character never came as UTF-8 bytes
+                // a lone '%' is malformed; a raw non-ASCII character never came as UTF-8
+                // bytes
                 return false;
             }
             else {

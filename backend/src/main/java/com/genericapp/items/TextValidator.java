@@ -4,7 +4,10 @@ import jakarta.validation.ConstraintValidator;
 import jakarta.validation.ConstraintValidatorContext;
 import org.jspecify.annotations.Nullable;
 
-/** The rule of {@link Text}; each refusal names the first offending character and its position. */
+/**
+ * The rule of {@link Text}; each refusal names the first offending character and its
+ * position.
+ */
 class TextValidator implements ConstraintValidator<Text, String> {
 
     private int max;

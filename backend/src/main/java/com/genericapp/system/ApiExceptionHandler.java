@@ -43,10 +43,11 @@ import org.springframework.web.server.ServerWebExchange;
 import org.springframework.web.server.ServerWebInputException;
 
 /**
- * Every error as RFC 9457 {@code application/problem+json}. Spring's base class already covers the
- * framework's errors (404 route, 405, 406, 413, 415, …); this adds the {@code errors} array for
- * validation, plain-language details for unreadable bodies and parameters, 503 while the database
- * is unreachable, and a 500 that never shows a stack trace, a class name or SQL.
+ * Every error as RFC 9457 {@code application/problem+json}. Spring's base class already
+ * covers the framework's errors (404 route, 405, 406, 413, 415, …); this adds the
+ * {@code errors} array for validation, plain-language details for unreadable bodies and
+ * parameters, 503 while the database is unreachable, and a 500 that never shows a stack
+ * trace, a class name or SQL.
  */
 @RestControllerAdvice
 class ApiExceptionHandler extends ResponseEntityExceptionHandler {
@@ -55,7 +56,10 @@ class ApiExceptionHandler extends ResponseEntityExceptionHandler {
 
     private static final URI ABOUT_BLANK = URI.create("about:blank");
 
-    /** Said on a 413; the limit is read from where it is set ({@code spring.http.codecs.max-in-memory-size}). */
+    /**
+     * Said on a 413; the limit is read from where it is set
+     * ({@code spring.http.codecs.max-in-memory-size}).
+     */
     private final String tooLarge;
 
     ApiExceptionHandler(@Value("${spring.http.codecs.max-in-memory-size}") DataSize maxBody) {
@@ -70,7 +74,10 @@ class ApiExceptionHandler extends ResponseEntityExceptionHandler {
         return (bytes >= 1024 && bytes % 1024 == 0) ? size.toKilobytes() + " KiB" : bytes + " bytes";
     }
 
-    /** RFC 9457 members every problem carries, whoever built it: a type, and a detail a person can read. */
+    /**
+     * RFC 9457 members every problem carries, whoever built it: a type, and a detail a
+     * person can read.
+     */
     ProblemDetail complete(ProblemDetail problem) {
         if (problem.getType() == null) {
             problem.setType(ABOUT_BLANK);
@@ -134,7 +141,8 @@ class ApiExceptionHandler extends ResponseEntityExceptionHandler {
             problem.setProperty("errors", List.of(fieldError(name, "must be a whole number")));
         }
         else if (json instanceof UnrecognizedPropertyException unknown) {
-            // The accepted fields come from the body's own type, so no feature's names live here.
+            // The accepted fields come from the body's own type, so no feature's names
+            // live here.
             problem.setTitle("Unknown field");
             problem.setDetail("Field '" + unknown.getPropertyName() + "' is not accepted here; the fields are "
                     + knownFields(unknown) + ".");
@@ -162,7 +170,10 @@ class ApiExceptionHandler extends ResponseEntityExceptionHandler {
         return Mono.just(ResponseEntity.badRequest().headers(headers).body(complete(problem)));
     }
 
-    /** The database is unreachable, overloaded or restarting: the client may simply try again. */
+    /**
+     * The database is unreachable, overloaded or restarting: the client may simply try
+     * again.
+     */
     @ExceptionHandler({ DataAccessResourceFailureException.class, TransientDataAccessException.class,
             QueryTimeoutException.class, R2dbcException.class, TimeoutException.class })
     ResponseEntity<ProblemDetail> databaseUnavailable(Exception ex) {
@@ -170,10 +181,15 @@ class ApiExceptionHandler extends ResponseEntityExceptionHandler {
         ProblemDetail problem = ProblemDetail.forStatusAndDetail(HttpStatus.SERVICE_UNAVAILABLE,
                 "The database is unavailable right now. Try again in a few seconds.");
         problem.setTitle("Service unavailable");
-        return ResponseEntity.status(HttpStatus.SERVICE_UNAVAILABLE).header(HttpHeaders.RETRY_AFTER, "5").body(complete(problem));
+        return ResponseEntity.status(HttpStatus.SERVICE_UNAVAILABLE)
+            .header(HttpHeaders.RETRY_AFTER, "5")
+            .body(complete(problem));
     }
 
-    /** A database rule refused the data; validation should have caught it, so say little and log it. */
+    /**
+     * A database rule refused the data; validation should have caught it, so say little
+     * and log it.
+     */
     @ExceptionHandler(DataIntegrityViolationException.class)
     ResponseEntity<ProblemDetail> integrityViolation(DataIntegrityViolationException ex) {
         logger.warn("Database constraint refused a write: {}", ex.getMostSpecificCause().getMessage());
@@ -192,10 +208,13 @@ class ApiExceptionHandler extends ResponseEntityExceptionHandler {
         return ResponseEntity.internalServerError().body(complete(problem));
     }
 
-    private Mono<ResponseEntity<Object>> validationProblem(List<Map<String, String>> errors, ServerWebExchange exchange) {
+    private Mono<ResponseEntity<Object>> validationProblem(List<Map<String, String>> errors,
+            ServerWebExchange exchange) {
         ProblemDetail problem = ProblemDetail.forStatus(HttpStatus.BAD_REQUEST);
         problem.setTitle("Validation failed");
-        problem.setDetail(errors.stream().map((e) -> e.get("field") + " " + e.get("message")).reduce((a, b) -> a + "; " + b)
+        problem.setDetail(errors.stream()
+            .map((e) -> e.get("field") + " " + e.get("message"))
+            .reduce((a, b) -> a + "; " + b)
             .map((text) -> "Invalid input: " + text + ".")
             .orElse("Invalid input."));
         problem.setProperty("errors", errors);
@@ -219,7 +238,10 @@ class ApiExceptionHandler extends ResponseEntityExceptionHandler {
         return known.stream().map(String::valueOf).sorted().collect(Collectors.joining(", "));
     }
 
-    /** What a JSON value must be to bind to {@code type}, in the words of JSON rather than Java. */
+    /**
+     * What a JSON value must be to bind to {@code type}, in the words of JSON rather than
+     * Java.
+     */
     private static String expectedType(@Nullable Class<?> type) {
         if (type == null) {
             return "has another type";

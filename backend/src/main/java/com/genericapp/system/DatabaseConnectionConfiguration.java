@@ -22,23 +22,24 @@ import org.springframework.context.annotation.Configuration;
  * Bounds on every connection to PostgreSQL, pooled or not (the change listener's too).
  *
  * <p>
- * The driver's {@code connectTimeout} bounds only the TCP connect. A server (or a proxy, or a
- * half-dead network path) that accepts the connection and then never finishes the start-up and
- * authentication exchange would hold the attempt, and its socket, for ever: the pool's
- * create timeout abandons the attempt but nothing closes the socket (r2dbc-pool#165 fixed
- * this only for attempts that complete). So every socket the driver opens gets a
- * {@link PostgresStartupDeadline}: it closes the socket unless the server said ReadyForQuery in
- * time, which fails the attempt and frees its file descriptor whatever happened to the subscriber.
+ * The driver's {@code connectTimeout} bounds only the TCP connect. A server (or a proxy,
+ * or a half-dead network path) that accepts the connection and then never finishes the
+ * start-up and authentication exchange would hold the attempt, and its socket, for ever:
+ * the pool's create timeout abandons the attempt but nothing closes the socket
+ * (r2dbc-pool#165 fixed this only for attempts that complete). So every socket the driver
+ * opens gets a {@link PostgresStartupDeadline}: it closes the socket unless the server
+ * said ReadyForQuery in time, which fails the attempt and frees its file descriptor
+ * whatever happened to the subscriber.
  *
  * <p>
- * Established connections that go half-open (the peer vanished without a FIN or RST) are found by
- * TCP keepalive with short timers, and, on Linux's native transport, by TCP_USER_TIMEOUT for
- * data that is never acknowledged. Queries carry their own timeouts (ItemRepository) and the
- * change listener probes its connection (ItemEvents).
+ * Established connections that go half-open (the peer vanished without a FIN or RST) are
+ * found by TCP keepalive with short timers, and, on Linux's native transport, by
+ * TCP_USER_TIMEOUT for data that is never acknowledged. Queries carry their own timeouts
+ * (ItemRepository) and the change listener probes its connection (ItemEvents).
  *
  * <p>
- * The sockets keep running on Reactor Netty's shared event loops, exactly as without this class:
- * only the channel factory is decorated.
+ * The sockets keep running on Reactor Netty's shared event loops, exactly as without this
+ * class: only the channel factory is decorated.
  */
 @Configuration(proxyBeanMethods = false)
 class DatabaseConnectionConfiguration {
@@ -51,17 +52,26 @@ class DatabaseConnectionConfiguration {
             .option(PostgresqlConnectionFactoryProvider.TCP_KEEPALIVE, true);
     }
 
-    /** Reactor Netty's loops, with a start-up deadline and keepalive timers on every TCP channel. */
+    /**
+     * Reactor Netty's loops, with a start-up deadline and keepalive timers on every TCP
+     * channel.
+     */
     static final class DeadlineLoopResources implements LoopResources {
 
-        /** Idle seconds before the first keepalive probe, seconds between probes, probes before giving up. */
+        /**
+         * Idle seconds before the first keepalive probe, seconds between probes, probes
+         * before giving up.
+         */
         private static final int KEEPALIVE_IDLE = 10;
 
         private static final int KEEPALIVE_INTERVAL = 3;
 
         private static final int KEEPALIVE_COUNT = 3;
 
-        /** Unacknowledged data older than this drops the connection (native transport only). */
+        /**
+         * Unacknowledged data older than this drops the connection (native transport
+         * only).
+         */
         private static final int USER_TIMEOUT_MILLIS = 20_000;
 
         private static final ChannelOption<Integer> EPOLL_KEEPIDLE = ChannelOption
@@ -89,7 +99,8 @@ class DatabaseConnectionConfiguration {
         public <C extends Channel> C onChannel(Class<C> channelType, EventLoopGroup group) {
             C channel = this.loops.onChannel(channelType, group);
             if (channel instanceof SocketChannel) {
-                channel.pipeline().addFirst(PostgresStartupDeadline.NAME, new PostgresStartupDeadline(this.setupTimeout));
+                channel.pipeline()
+                    .addFirst(PostgresStartupDeadline.NAME, new PostgresStartupDeadline(this.setupTimeout));
                 keepalive(channel);
             }
             return channel;
@@ -105,7 +116,8 @@ class DatabaseConnectionConfiguration {
             }
             else {
                 channel.config().setOption(NioChannelOption.of(ExtendedSocketOptions.TCP_KEEPIDLE), KEEPALIVE_IDLE);
-                channel.config().setOption(NioChannelOption.of(ExtendedSocketOptions.TCP_KEEPINTERVAL), KEEPALIVE_INTERVAL);
+                channel.config()
+                    .setOption(NioChannelOption.of(ExtendedSocketOptions.TCP_KEEPINTERVAL), KEEPALIVE_INTERVAL);
                 channel.config().setOption(NioChannelOption.of(ExtendedSocketOptions.TCP_KEEPCOUNT), KEEPALIVE_COUNT);
             }
         }
@@ -135,7 +147,8 @@ class DatabaseConnectionConfiguration {
             return this.loops.daemon();
         }
 
-        // the shared loops belong to Reactor Netty: the pool must not shut them down when it closes
+        // the shared loops belong to Reactor Netty: the pool must not shut them down when
+        // it closes
         @Override
         public Mono<Void> disposeLater(Duration quietPeriod, Duration timeout) {
             return Mono.empty();

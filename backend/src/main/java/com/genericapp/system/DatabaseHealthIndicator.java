@@ -12,9 +12,9 @@ import org.springframework.boot.health.contributor.ReactiveHealthIndicator;
 import org.springframework.stereotype.Component;
 
 /**
- * The "db" health component, part of readiness: DOWN within {@link #TIMEOUT} when PostgreSQL does
- * not answer, so an orchestrator stops routing to this instance, and UP again as soon as it answers
- * (no restart: liveness never looks at the database).
+ * The "db" health component, part of readiness: DOWN within {@link #TIMEOUT} when
+ * PostgreSQL does not answer, so an orchestrator stops routing to this instance, and UP
+ * again as soon as it answers (no restart: liveness never looks at the database).
  */
 @Component("dbHealthIndicator")
 class DatabaseHealthIndicator implements ReactiveHealthIndicator {
@@ -33,8 +33,9 @@ class DatabaseHealthIndicator implements ReactiveHealthIndicator {
             .timeout(TIMEOUT)
             .map((valid) -> valid ? Health.up().withDetail("database", "PostgreSQL").build()
                     : Health.down().withDetail("error", "connection not valid").build())
-            .onErrorResume((error) -> Mono
-                .just(Health.down().withDetail("error", "unreachable (" + error.getClass().getSimpleName() + ")").build()));
+            .onErrorResume((error) -> Mono.just(Health.down()
+                .withDetail("error", "unreachable (" + error.getClass().getSimpleName() + ")")
+                .build()));
     }
 
     private static Mono<Boolean> validate(Connection connection) {

@@ -14,9 +14,10 @@ import org.springframework.core.env.ConfigurableEnvironment;
 import org.springframework.core.env.MapPropertySource;
 
 /**
- * Reads the database password from {@code DB_PASSWORD_FILE} (how Docker secrets deliver it: a file
- * under /run/secrets, never an environment variable that {@code docker inspect} would show), and
- * refuses, under the {@code prod} profile, the example password that ships with the repository.
+ * Reads the database password from {@code DB_PASSWORD_FILE} (how Docker secrets deliver
+ * it: a file under /run/secrets, never an environment variable that
+ * {@code docker inspect} would show), and refuses, under the {@code prod} profile, the
+ * example password that ships with the repository.
  */
 class DatabasePasswordEnvironmentPostProcessor implements EnvironmentPostProcessor, Ordered {
 
@@ -34,8 +35,9 @@ class DatabasePasswordEnvironmentPostProcessor implements EnvironmentPostProcess
         boolean production = Arrays.asList(environment.getActiveProfiles()).contains("prod");
         String password = environment.getProperty("DB_PASSWORD", EXAMPLE_PASSWORD);
         if (production && password.equals(EXAMPLE_PASSWORD)) {
-            throw new UnsafeConfigurationException("The prod profile is active but the database password is the"
-                    + " example one from the repository (" + EXAMPLE_PASSWORD + ").",
+            throw new UnsafeConfigurationException(
+                    "The prod profile is active but the database password is the" + " example one from the repository ("
+                            + EXAMPLE_PASSWORD + ").",
                     "Set DB_PASSWORD_FILE to a file holding a real password (compose: a secret under"
                             + " /run/secrets), or DB_PASSWORD; or run without the prod profile for development.");
         }
@@ -52,8 +54,8 @@ class DatabasePasswordEnvironmentPostProcessor implements EnvironmentPostProcess
             return password;
         }
         catch (IOException ex) {
-            throw new UnsafeConfigurationException("DB_PASSWORD_FILE " + file + " cannot be read ("
-                    + ex.getClass().getSimpleName() + ").",
+            throw new UnsafeConfigurationException(
+                    "DB_PASSWORD_FILE " + file + " cannot be read (" + ex.getClass().getSimpleName() + ").",
                     "Check that the file exists and that the user running the API may read it.");
         }
     }

@@ -9,9 +9,10 @@ import org.springframework.context.annotation.Configuration;
 import org.springframework.core.env.Environment;
 
 /**
- * Skips the migration during a training run ({@code spring.context.exit=onRefresh}, which is how
- * the JDK AOT cache and CDS archives are recorded at image build time): there is no database then,
- * and the training only needs the application's classes to load, not the schema to change.
+ * Skips the migration during a training run ({@code spring.context.exit=onRefresh}, which
+ * is how the JDK AOT cache and CDS archives are recorded at image build time): there is
+ * no database then, and the training only needs the application's classes to load, not
+ * the schema to change.
  */
 @Configuration(proxyBeanMethods = false)
 class MigrationConfiguration {

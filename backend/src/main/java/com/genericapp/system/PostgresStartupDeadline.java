@@ -12,10 +12,11 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Closes a PostgreSQL connection that is not ready for queries within the deadline: TCP connect,
- * TLS, start-up and authentication together. Reads nothing itself: it watches the server's message
- * frames (a type byte and a length) go by until the first ReadyForQuery ({@code 'Z'}), then removes
- * itself, so an established connection carries no cost and no timer.
+ * Closes a PostgreSQL connection that is not ready for queries within the deadline: TCP
+ * connect, TLS, start-up and authentication together. Reads nothing itself: it watches
+ * the server's message frames (a type byte and a length) go by until the first
+ * ReadyForQuery ({@code 'Z'}), then removes itself, so an established connection carries
+ * no cost and no timer.
  */
 final class PostgresStartupDeadline extends ChannelInboundHandlerAdapter {
 

@@ -17,11 +17,12 @@ import org.springframework.web.server.WebFilter;
 import org.springframework.web.server.WebFilterChain;
 
 /**
- * One log line per request: method, path, outcome, duration and request id. The outcome is the
- * status sent, or {@code 499 client went away} when the client left before the exchange ended (the
- * status Nginx logs for the same case), never a success that did not happen. The id is taken from
- * {@code X-Request-ID} (Nginx sets it) or generated, and returned in the response, so a user's
- * report, the Nginx access log and this log can be matched.
+ * One log line per request: method, path, outcome, duration and request id. The outcome
+ * is the status sent, or {@code 499 client went away} when the client left before the
+ * exchange ended (the status Nginx logs for the same case), never a success that did not
+ * happen. The id is taken from {@code X-Request-ID} (Nginx sets it) or generated, and
+ * returned in the response, so a user's report, the Nginx access log and this log can be
+ * matched.
  */
 @Component
 class RequestLogFilter implements WebFilter, Ordered {
@@ -41,7 +42,9 @@ class RequestLogFilter implements WebFilter, Ordered {
                 : UUID.randomUUID().toString();
         exchange.getResponse().getHeaders().set(REQUEST_ID, requestId);
         long start = System.nanoTime();
-        ServerWebExchange withId = exchange.mutate().request((r) -> r.headers((h) -> h.set(REQUEST_ID, requestId))).build();
+        ServerWebExchange withId = exchange.mutate()
+            .request((r) -> r.headers((h) -> h.set(REQUEST_ID, requestId)))
+            .build();
         return chain.filter(withId).doFinally((signal) -> {
             long millis = (System.nanoTime() - start) / 1_000_000;
             logger.info("{} {} {} {}ms id={}", request.getMethod(), request.getPath().value(),
@@ -53,11 +56,12 @@ class RequestLogFilter implements WebFilter, Ordered {
         HttpStatusCode status = exchange.getResponse().getStatusCode();
         if (signal == SignalType.CANCEL) {
             // a stream the client closed had its status sent already: say both
-            return exchange.getResponse().isCommitted() && status != null
-                    ? status.value() + " then client went away" : "499 client went away";
+            return exchange.getResponse().isCommitted() && status != null ? status.value() + " then client went away"
+                    : "499 client went away";
         }
         if (signal == SignalType.ON_ERROR) {
-            // handled after this filter, by the WebExceptionHandler: the status is not known yet
+            // handled after this filter, by the WebExceptionHandler: the status is not
+            // known yet
             return (status != null) ? status.value() + " error" : "error";
         }
         return String.valueOf((status != null) ? status.value() : 200);

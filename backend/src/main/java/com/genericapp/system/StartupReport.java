@@ -18,8 +18,10 @@ class StartupReport implements ApplicationListener<WebServerInitializedEvent> {
     @Override
     public void onApplicationEvent(WebServerInitializedEvent event) {
         int port = event.getWebServer().getPort();
-        logger.info("generic-app API listening on http://localhost:{}/api/items (OpenAPI UI: http://localhost:{}/swagger-ui.html,"
-                + " readiness: http://localhost:{}/actuator/health/readiness)", port, port, port);
+        logger.info(
+                "generic-app API listening on http://localhost:{}/api/items (OpenAPI UI: http://localhost:{}/swagger-ui.html,"
+                        + " readiness: http://localhost:{}/actuator/health/readiness)",
+                port, port, port);
     }
 
 }

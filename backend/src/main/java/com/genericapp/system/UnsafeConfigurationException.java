@@ -1,6 +1,9 @@
 package com.genericapp.system;
 
-/** A configuration the application refuses to start with; reported by {@link UnsafeConfigurationFailureAnalyzer}. */
+/**
+ * A configuration the application refuses to start with; reported by
+ * {@link UnsafeConfigurationFailureAnalyzer}.
+ */
 class UnsafeConfigurationException extends RuntimeException {
 
     private final String action;

@@ -37,7 +37,8 @@ class ItemConcurrencyTests extends PostgresIntegrationTest {
         Item item = create("Race");
         WebClient client = TestClients.api(port);
         List<HttpStatusCode> statuses = Flux.range(0, 20)
-            .flatMap((n) -> client.put().uri("/api/items/{id}", item.id())
+            .flatMap((n) -> client.put()
+                .uri("/api/items/{id}", item.id())
                 .header(HttpHeaders.IF_MATCH, "\"0\"")
                 .contentType(MediaType.APPLICATION_JSON)
                 .bodyValue(Map.of("name", "Writer " + n))
@@ -55,38 +56,51 @@ class ItemConcurrencyTests extends PostgresIntegrationTest {
         int writers = 8;
         int incrementsEach = 10;
         Flux.range(0, writers)
-            .flatMap((writer) -> Flux.range(0, incrementsEach)
-                .concatMap((n) -> increment(client, item.id())), writers)
+            .flatMap((writer) -> Flux.range(0, incrementsEach).concatMap((n) -> increment(client, item.id())), writers)
             .then()
             .block(Duration.ofSeconds(120));
-        Item last = http.get().uri("/api/items/{id}", item.id()).exchange().expectStatus().isOk()
-            .expectBody(Item.class).returnResult().getResponseBody();
+        Item last = http.get()
+            .uri("/api/items/{id}", item.id())
+            .exchange()
+            .expectStatus()
+            .isOk()
+            .expectBody(Item.class)
+            .returnResult()
+            .getResponseBody();
         assertThat(last).isNotNull();
         assertThat(last.name()).isEqualTo(String.valueOf(writers * incrementsEach));
         assertThat(last.version()).isEqualTo(writers * incrementsEach);
     }
 
-    /** Reads the counter, writes counter + 1 with If-Match, and starts over on 412 (as the UI's reload does). */
+    /**
+     * Reads the counter, writes counter + 1 with If-Match, and starts over on 412 (as the
+     * UI's reload does).
+     */
     private Mono<Void> increment(WebClient client, long id) {
-        return Mono.defer(() -> client.get().uri("/api/items/{id}", id).retrieve().toEntity(Item.class)
-            .flatMap((current) -> {
+        return Mono
+            .defer(() -> client.get().uri("/api/items/{id}", id).retrieve().toEntity(Item.class).flatMap((current) -> {
                 Item item = current.getBody();
-                return client.put().uri("/api/items/{id}", id)
+                return client.put()
+                    .uri("/api/items/{id}", id)
                     .header(HttpHeaders.IF_MATCH, current.getHeaders().getETag())
                     .contentType(MediaType.APPLICATION_JSON)
                     .bodyValue(Map.of("name", String.valueOf(Long.parseLong(item.name()) + 1)))
                     .exchangeToMono((response) -> response.statusCode().value() == 412
-                            ? Mono.error(new IllegalStateException("stale"))
-                            : response.toBodilessEntity());
+                            ? Mono.error(new IllegalStateException("stale")) : response.toBodilessEntity());
             }))
             .retryWhen(Retry.max(1000).filter((error) -> error instanceof IllegalStateException))
             .then();
     }
 
     private Item create(String name) {
-        ResponseEntity<Item> created = TestClients.api(port).post().uri("/api/items")
-            .contentType(MediaType.APPLICATION_JSON).bodyValue(Map.of("name", name))
-            .retrieve().toEntity(Item.class).block(Duration.ofSeconds(10));
+        ResponseEntity<Item> created = TestClients.api(port)
+            .post()
+            .uri("/api/items")
+            .contentType(MediaType.APPLICATION_JSON)
+            .bodyValue(Map.of("name", name))
+            .retrieve()
+            .toEntity(Item.class)
+            .block(Duration.ofSeconds(10));
         assertThat(created.getStatusCode()).isEqualTo(HttpStatus.CREATED);
         return created.getBody();
     }

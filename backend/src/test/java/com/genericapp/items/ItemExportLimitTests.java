@@ -22,9 +22,10 @@ import org.springframework.web.reactive.function.client.WebClient;
 import static org.assertj.core.api.Assertions.assertThat;
 
 /**
- * An export holds a database connection while its client reads, so exports are bounded per
- * instance: one more is refused at once with a 503 problem, and the limit frees up when an export
- * ends. The database is frozen (through {@link TcpFaultProxy}) to keep the first export running.
+ * An export holds a database connection while its client reads, so exports are bounded
+ * per instance: one more is refused at once with a 503 problem, and the limit frees up
+ * when an export ends. The database is frozen (through {@link TcpFaultProxy}) to keep the
+ * first export running.
  */
 @SpringBootTest(webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT,
         properties = "items.export.max-concurrent=1")
@@ -58,8 +59,12 @@ class ItemExportLimitTests {
 
         // a database that stops answering mid-export keeps the export, and its slot, busy
         proxy.freeze(true);
-        Disposable holding = client.get().uri("/api/items").accept(MediaType.APPLICATION_NDJSON).retrieve()
-            .bodyToFlux(String.class).subscribe();
+        Disposable holding = client.get()
+            .uri("/api/items")
+            .accept(MediaType.APPLICATION_NDJSON)
+            .retrieve()
+            .bodyToFlux(String.class)
+            .subscribe();
         try {
             long deadline = System.nanoTime() + Duration.ofSeconds(10).toNanos();
             while (this.slots.running() == 0) {
@@ -86,10 +91,15 @@ class ItemExportLimitTests {
         assertThat(export(client).getStatusCode()).isEqualTo(HttpStatus.OK);
     }
 
-    /** An export of what comes after the last possible id: a real export (it takes a slot), of no rows,
-     * so its body stays small however many rows other tests left in the shared table. */
+    /**
+     * An export of what comes after the last possible id: a real export (it takes a
+     * slot), of no rows, so its body stays small however many rows other tests left in
+     * the shared table.
+     */
     private static ResponseEntity<String> export(WebClient client) {
-        return client.get().uri("/api/items?after={after}", Long.MAX_VALUE - 1).accept(MediaType.APPLICATION_NDJSON)
+        return client.get()
+            .uri("/api/items?after={after}", Long.MAX_VALUE - 1)
+            .accept(MediaType.APPLICATION_NDJSON)
             .exchangeToMono((response) -> response.toEntity(String.class))
             .block(Duration.ofSeconds(10));
     }

@@ -21,7 +21,9 @@ import org.springframework.test.web.reactive.server.WebTestClient;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-/** Listing, search and pagination. Each test tags its own rows so that it sees only them. */
+/**
+ * Listing, search and pagination. Each test tags its own rows so that it sees only them.
+ */
 class ItemListingTests extends PostgresIntegrationTest {
 
     private static final Pattern NEXT = Pattern.compile("<([^>]+)>; rel=\"next\"");
@@ -73,19 +75,18 @@ class ItemListingTests extends PostgresIntegrationTest {
         String tag = insertTagged(5);
         List<Item> all = page("/api/items?q=" + tag).getResponseBody();
         List<Item> rest = page("/api/items?q=" + tag + "&after=" + all.get(1).id()).getResponseBody();
-        assertThat(rest).extracting(Item::id).containsExactlyElementsOf(all.subList(2, 5).stream().map(Item::id).toList());
+        assertThat(rest).extracting(Item::id)
+            .containsExactlyElementsOf(all.subList(2, 5).stream().map(Item::id).toList());
     }
 
     @Test
     void searchIsCaseInsensitiveInNameAndDescription() {
         String tag = UUID.randomUUID().toString().substring(0, 8);
-        TestPostgres.shared().execute("INSERT INTO items (name, description) VALUES"
-                + " ('Paint the FENCE " + tag + "', null),"
-                + " ('Garden " + tag + "', 'then the fence gate'),"
-                + " ('Unrelated " + tag + "', 'nothing here'),"
-                + " ('Café Crème " + tag + "', 'accents')");
-        assertThat(page("/api/items?q=fEnCe&limit=500").getResponseBody())
-            .extracting(Item::name)
+        TestPostgres.shared()
+            .execute("INSERT INTO items (name, description) VALUES" + " ('Paint the FENCE " + tag + "', null),"
+                    + " ('Garden " + tag + "', 'then the fence gate')," + " ('Unrelated " + tag + "', 'nothing here'),"
+                    + " ('Café Crème " + tag + "', 'accents')");
+        assertThat(page("/api/items?q=fEnCe&limit=500").getResponseBody()).extracting(Item::name)
             .contains("Paint the FENCE " + tag, "Garden " + tag)
             .doesNotContain("Unrelated " + tag);
         assertThat(page("/api/items?q={q}", "CAFÉ CRÈME").getResponseBody()).extracting(Item::name)
@@ -95,7 +96,8 @@ class ItemListingTests extends PostgresIntegrationTest {
     @Test
     void searchTakesLikeWildcardsLiterally() {
         String tag = UUID.randomUUID().toString().substring(0, 8);
-        TestPostgres.shared().execute("INSERT INTO items (name) VALUES ('100% done " + tag + "'), ('1000 done " + tag + "')");
+        TestPostgres.shared()
+            .execute("INSERT INTO items (name) VALUES ('100% done " + tag + "'), ('1000 done " + tag + "')");
         assertThat(page("/api/items?q={q}", "100% done " + tag).getResponseBody()).extracting(Item::name)
             .containsExactly("100% done " + tag);
         assertThat(page("/api/items?q={q}", "_" + tag).getResponseBody()).isEmpty();
@@ -104,19 +106,32 @@ class ItemListingTests extends PostgresIntegrationTest {
     @Test
     void ndjsonStreamsEveryMatchingItemOnePerLine() {
         String tag = insertTagged(120);
-        List<Item> streamed = http.get().uri("/api/items?q=" + tag).accept(MediaType.APPLICATION_NDJSON)
+        List<Item> streamed = http.get()
+            .uri("/api/items?q=" + tag)
+            .accept(MediaType.APPLICATION_NDJSON)
             .exchange()
-            .expectStatus().isOk()
-            .expectHeader().contentType(MediaType.APPLICATION_NDJSON)
-            .expectHeader().valueEquals("X-Accel-Buffering", "no")
-            .returnResult(Item.class).getResponseBody().collectList().block();
+            .expectStatus()
+            .isOk()
+            .expectHeader()
+            .contentType(MediaType.APPLICATION_NDJSON)
+            .expectHeader()
+            .valueEquals("X-Accel-Buffering", "no")
+            .returnResult(Item.class)
+            .getResponseBody()
+            .collectList()
+            .block();
         assertThat(streamed).hasSize(120).extracting(Item::id).isSorted();
     }
 
     private EntityExchangeResult<List<Item>> page(String uri, Object... variables) {
-        return http.get().uri(uri, variables).accept(MediaType.APPLICATION_JSON).exchange()
-            .expectStatus().isOk()
-            .expectBody(new ParameterizedTypeReference<List<Item>>() { })
+        return http.get()
+            .uri(uri, variables)
+            .accept(MediaType.APPLICATION_JSON)
+            .exchange()
+            .expectStatus()
+            .isOk()
+            .expectBody(new ParameterizedTypeReference<List<Item>>() {
+            })
             .returnResult();
     }
 

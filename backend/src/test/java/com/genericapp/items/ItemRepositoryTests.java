@@ -21,9 +21,9 @@ import org.springframework.test.context.DynamicPropertySource;
 import static org.assertj.core.api.Assertions.assertThat;
 
 /**
- * The repository on its own (no web layer), on the shared real PostgreSQL, migrated by Flyway as
- * the application migrates it: search escaping, conditional writes, paging, demand-driven
- * streaming, and the database's own limits matching {@link ItemLimits}.
+ * The repository on its own (no web layer), on the shared real PostgreSQL, migrated by
+ * Flyway as the application migrates it: search escaping, conditional writes, paging,
+ * demand-driven streaming, and the database's own limits matching {@link ItemLimits}.
  */
 @DataR2dbcTest
 @ImportAutoConfiguration(FlywayAutoConfiguration.class)
@@ -54,7 +54,9 @@ class ItemRepositoryTests {
         return "m" + UUID.randomUUID().toString().replace("-", "");
     }
 
-    /** Inserted through the repository, with the class's tag at the end for the clean-up. */
+    /**
+     * Inserted through the repository, with the class's tag at the end for the clean-up.
+     */
     private Item insert(String name) {
         Item item = items.insert(name + " " + TAG, null).block();
         assertThat(item).isNotNull();
@@ -85,15 +87,13 @@ class ItemRepositoryTests {
     void updateWithAStaleVersionChangesNothing() {
         Item item = insert(marker());
         StepVerifier.create(items.update(item.id(), "stale " + TAG, null, item.version() + 1)).verifyComplete();
-        StepVerifier.create(items.update(item.id(), "fresh " + TAG, "d", item.version()))
-            .assertNext((updated) -> {
-                assertThat(updated.name()).isEqualTo("fresh " + TAG);
-                assertThat(updated.description()).isEqualTo("d");
-                assertThat(updated.version()).isEqualTo(item.version() + 1);
-                assertThat(updated.updatedAt()).isAfterOrEqualTo(item.updatedAt());
-                assertThat(updated.createdAt()).isEqualTo(item.createdAt());
-            })
-            .verifyComplete();
+        StepVerifier.create(items.update(item.id(), "fresh " + TAG, "d", item.version())).assertNext((updated) -> {
+            assertThat(updated.name()).isEqualTo("fresh " + TAG);
+            assertThat(updated.description()).isEqualTo("d");
+            assertThat(updated.version()).isEqualTo(item.version() + 1);
+            assertThat(updated.updatedAt()).isAfterOrEqualTo(item.updatedAt());
+            assertThat(updated.createdAt()).isEqualTo(item.createdAt());
+        }).verifyComplete();
         StepVerifier.create(items.update(item.id(), "again " + TAG, null, item.version()))
             .as("the old version no longer matches")
             .verifyComplete();
@@ -113,7 +113,8 @@ class ItemRepositoryTests {
     @Test
     void pagesFollowIdOrderAfterTheCursor() {
         String m = marker();
-        List<Item> created = Flux.range(0, 5).concatMap((i) -> items.insert(m + " " + i + " " + TAG, null))
+        List<Item> created = Flux.range(0, 5)
+            .concatMap((i) -> items.insert(m + " " + i + " " + TAG, null))
             .collectList()
             .block();
         assertThat(created).hasSize(5);
@@ -146,15 +147,22 @@ class ItemRepositoryTests {
 
     @Test
     void theDatabaseEnforcesTheSameLengthsAsTheApi() {
-        Integer nameLength = db.sql("SELECT character_maximum_length FROM information_schema.columns"
-                + " WHERE table_name = 'items' AND column_name = 'name'")
-            .map((row) -> row.get(0, Integer.class)).one().block();
+        Integer nameLength = db
+            .sql("SELECT character_maximum_length FROM information_schema.columns"
+                    + " WHERE table_name = 'items' AND column_name = 'name'")
+            .map((row) -> row.get(0, Integer.class))
+            .one()
+            .block();
         assertThat(nameLength).isEqualTo(ItemLimits.NAME_LENGTH);
-        String check = db.sql("SELECT pg_get_constraintdef(oid) FROM pg_constraint WHERE conname = 'items_description_length'")
-            .map((row) -> row.get(0, String.class)).one().block();
+        String check = db
+            .sql("SELECT pg_get_constraintdef(oid) FROM pg_constraint WHERE conname = 'items_description_length'")
+            .map((row) -> row.get(0, String.class))
+            .one()
+            .block();
         assertThat(check).contains("<= " + ItemLimits.DESCRIPTION_LENGTH + ")");
         String emoji = "\uD83D\uDE00";
-        Item atTheLimit = items.insert(emoji.repeat(ItemLimits.NAME_LENGTH), emoji.repeat(ItemLimits.DESCRIPTION_LENGTH))
+        Item atTheLimit = items
+            .insert(emoji.repeat(ItemLimits.NAME_LENGTH), emoji.repeat(ItemLimits.DESCRIPTION_LENGTH))
             .block();
         assertThat(atTheLimit).as("at the limit in code points (twice as many UTF-16 units) the database agrees")
             .isNotNull();

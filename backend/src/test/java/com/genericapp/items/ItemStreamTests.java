@@ -16,9 +16,9 @@ import org.springframework.web.reactive.function.client.WebClient;
 import static org.assertj.core.api.Assertions.assertThat;
 
 /**
- * The NDJSON export of 100,000 rows completes, in id order, and a client that reads slowly is not
- * overrun (back-pressure reaches PostgreSQL through the fetch size). Memory growth is measured by
- * the benchmark suite (bench/), not here.
+ * The NDJSON export of 100,000 rows completes, in id order, and a client that reads
+ * slowly is not overrun (back-pressure reaches PostgreSQL through the fetch size). Memory
+ * growth is measured by the benchmark suite (bench/), not here.
  */
 class ItemStreamTests extends PostgresIntegrationTest {
 
@@ -31,14 +31,17 @@ class ItemStreamTests extends PostgresIntegrationTest {
 
     private static boolean inserted;
 
-    /** Once, after the application (and so the migrations) started: not in a @BeforeAll. */
+    /**
+     * Once, after the application (and so the migrations) started: not in a @BeforeAll.
+     */
     @BeforeEach
     void insertRowsOnce() {
         if (inserted) {
             return;
         }
         inserted = true;
-        // Without the change trigger: 100k NOTIFYs would only flood the SSE test's listener.
+        // Without the change trigger: 100k NOTIFYs would only flood the SSE test's
+        // listener.
         TestPostgres.shared().insertItems(TAG, ROWS, "repeat('d', 100)");
     }
 
@@ -50,7 +53,9 @@ class ItemStreamTests extends PostgresIntegrationTest {
     @Test
     void streamOf100kRowsCompletesInIdOrder() {
         AtomicLong previous = new AtomicLong();
-        Long count = client().get().uri("/api/items?q={q}", TAG).accept(MediaType.APPLICATION_NDJSON)
+        Long count = client().get()
+            .uri("/api/items?q={q}", TAG)
+            .accept(MediaType.APPLICATION_NDJSON)
             .retrieve()
             .bodyToFlux(Item.class)
             .doOnNext((item) -> {
@@ -64,8 +69,11 @@ class ItemStreamTests extends PostgresIntegrationTest {
 
     @Test
     void slowReaderStillReceivesEveryRow() {
-        // limitRate keeps the client's demand small: the server must wait rather than buffer everything
-        Long count = client().get().uri("/api/items?q={q}", TAG).accept(MediaType.APPLICATION_NDJSON)
+        // limitRate keeps the client's demand small: the server must wait rather than
+        // buffer everything
+        Long count = client().get()
+            .uri("/api/items?q={q}", TAG)
+            .accept(MediaType.APPLICATION_NDJSON)
             .retrieve()
             .bodyToFlux(Item.class)
             .limitRate(16)
@@ -77,7 +85,8 @@ class ItemStreamTests extends PostgresIntegrationTest {
     }
 
     private WebClient client() {
-        return WebClient.builder().baseUrl("http://127.0.0.1:" + port)
+        return WebClient.builder()
+            .baseUrl("http://127.0.0.1:" + port)
             .codecs((codecs) -> codecs.defaultCodecs().maxInMemorySize(1024 * 1024))
             .build();
     }

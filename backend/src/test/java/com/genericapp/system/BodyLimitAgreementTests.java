@@ -16,9 +16,10 @@ import org.springframework.util.unit.DataSize;
 import static org.assertj.core.api.Assertions.assertThat;
 
 /**
- * The request body limit is set once for the API ({@code spring.http.codecs.max-in-memory-size},
- * which the 413 detail reads); Nginx, a separate tier, refuses bigger bodies before they reach it
- * and says so in its own 413 page. These read both Nginx files and hold them to the API's number.
+ * The request body limit is set once for the API
+ * ({@code spring.http.codecs.max-in-memory-size}, which the 413 detail reads); Nginx, a
+ * separate tier, refuses bigger bodies before they reach it and says so in its own 413
+ * page. These read both Nginx files and hold them to the API's number.
  */
 class BodyLimitAgreementTests {
 

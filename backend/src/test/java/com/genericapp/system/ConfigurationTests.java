@@ -75,9 +75,11 @@ class ConfigurationTests {
                     "--DB_NAME=" + TestPostgres.DATABASE, "--DB_USER=" + TestPostgres.APP_USER,
                     "--DB_PASSWORD=" + TestPostgres.APP_PASSWORD, "--DEMO_DATA=false");
             assertThat(exit).as("exit code of the migrate-only run").isZero();
-            try (var connection = postgres.superuser(); var statement = connection.createStatement();
-                    var result = statement.executeQuery("SELECT (SELECT count(*) FROM flyway_schema_history WHERE success),"
-                            + " (SELECT count(*) FROM items)")) {
+            try (var connection = postgres.superuser();
+                    var statement = connection.createStatement();
+                    var result = statement
+                        .executeQuery("SELECT (SELECT count(*) FROM flyway_schema_history WHERE success),"
+                                + " (SELECT count(*) FROM items)")) {
                 result.next();
                 assertThat(result.getInt(1)).as("migrations applied").isGreaterThanOrEqualTo(3);
                 assertThat(result.getInt(2)).as("DEMO_DATA=false").isZero();

@@ -32,12 +32,12 @@ import org.springframework.web.reactive.function.client.WebClient;
 import static org.assertj.core.api.Assertions.assertThat;
 
 /**
- * The network between the API and PostgreSQL misbehaves (through {@link TcpFaultProxy}): connections
- * are cut, refused, or frozen half-open. Every call stays bounded, no socket is left behind, and
- * live events resume, with a {@code resync} for what the listener could not see.
+ * The network between the API and PostgreSQL misbehaves (through {@link TcpFaultProxy}):
+ * connections are cut, refused, or frozen half-open. Every call stays bounded, no socket
+ * is left behind, and live events resume, with a {@code resync} for what the listener
+ * could not see.
  */
-@SpringBootTest(webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT,
-        properties = "database.setup-timeout=1s")
+@SpringBootTest(webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT, properties = "database.setup-timeout=1s")
 class DatabaseFaultTests {
 
     private static final Duration SETUP_TIMEOUT = Duration.ofSeconds(1);
@@ -71,7 +71,8 @@ class DatabaseFaultTests {
         WebClient client = client();
         assertThat(get(client, "/api/items?limit=1").getStatusCode()).isEqualTo(HttpStatus.OK);
 
-        // connections to a server that accepts and then says nothing: the start-up exchange never ends
+        // connections to a server that accepts and then says nothing: the start-up
+        // exchange never ends
         proxy.freeze(true);
         proxy.cut();
         for (int i = 0; i < 5; i++) {
@@ -80,7 +81,8 @@ class DatabaseFaultTests {
             assertThat(answer.getStatusCode()).isEqualTo(HttpStatus.SERVICE_UNAVAILABLE);
             assertThat(answer.getHeaders().getContentType()).isEqualTo(MediaType.APPLICATION_PROBLEM_JSON);
             assertThat(Duration.ofNanos(System.nanoTime() - start)).isLessThan(Duration.ofSeconds(5));
-            // no attempt outlives the set-up deadline (plus the time the proxy takes to see the close)
+            // no attempt outlives the set-up deadline (plus the time the proxy takes to
+            // see the close)
             assertThat(proxy.openOlderThan(SETUP_TIMEOUT.plusMillis(500))).as("attempts still open").isZero();
         }
         assertThat(proxy.accepted()).as("the API kept trying").isGreaterThan(5);
@@ -112,10 +114,12 @@ class DatabaseFaultTests {
         }
         long descriptorsAfter = openFileDescriptors();
         int connectionsAfter = proxy.open();
-        System.out.printf("[faults] 50 flaps: descriptors %d -> %d, database connections %d -> %d, slowest recovery %d ms%n",
+        System.out.printf(
+                "[faults] 50 flaps: descriptors %d -> %d, database connections %d -> %d, slowest recovery %d ms%n",
                 descriptorsBefore, descriptorsAfter, connectionsBefore, connectionsAfter, slowest.toMillis());
         assertThat(slowest).isLessThan(Duration.ofSeconds(5));
-        // growth, if any, is only the database connections open now (the pool may hold more than before)
+        // growth, if any, is only the database connections open now (the pool may hold
+        // more than before)
         assertThat(descriptorsAfter - descriptorsBefore)
             .isLessThanOrEqualTo(Math.max(0, connectionsAfter - connectionsBefore) + 3);
     }
@@ -124,9 +128,12 @@ class DatabaseFaultTests {
     void liveEventsResumeAfterAFreezeAndTellSubscribersToReload() throws Exception {
         WebClient client = client();
         List<ServerSentEvent<String>> events = new CopyOnWriteArrayList<>();
-        Disposable subscription = client.get().uri("/api/items/events").accept(MediaType.TEXT_EVENT_STREAM)
+        Disposable subscription = client.get()
+            .uri("/api/items/events")
+            .accept(MediaType.TEXT_EVENT_STREAM)
             .retrieve()
-            .bodyToFlux(new ParameterizedTypeReference<ServerSentEvent<String>>() { })
+            .bodyToFlux(new ParameterizedTypeReference<ServerSentEvent<String>>() {
+            })
             .take(Duration.ofSeconds(60))
             .subscribe(events::add);
         try {
@@ -136,21 +143,29 @@ class DatabaseFaultTests {
             proxy.freeze(true);
             String missed = "Made while the listener was deaf " + System.nanoTime();
             postgres.execute("INSERT INTO items (name) VALUES ('" + missed + "')");
-            // longer than ItemEvents' probe interval plus its timeout (4 s + 3 s): the listener has
+            // longer than ItemEvents' probe interval plus its timeout (4 s + 3 s): the
+            // listener has
             // given up on that connection by then
             Thread.sleep(8_000);
             proxy.freeze(false);
 
             long thawed = System.nanoTime();
             awaitEvent(events, (event) -> "resync".equals(event.event()), Duration.ofSeconds(10));
-            System.out.printf("[faults] resync %d ms after the freeze ended%n", (System.nanoTime() - thawed) / 1_000_000);
+            System.out.printf("[faults] resync %d ms after the freeze ended%n",
+                    (System.nanoTime() - thawed) / 1_000_000);
             assertThat(get(client, "/api/items?q=" + missed.replace(' ', '+')).getBody()).contains(missed);
 
             String after = "After the freeze " + System.nanoTime();
-            client.post().uri("/api/items").contentType(MediaType.APPLICATION_JSON).bodyValue(Map.of("name", after))
-                .retrieve().toBodilessEntity().block(Duration.ofSeconds(10));
-            awaitEvent(events, (event) -> "created".equals(event.event()) && event.data() != null
-                    && event.data().contains(after), Duration.ofSeconds(10));
+            client.post()
+                .uri("/api/items")
+                .contentType(MediaType.APPLICATION_JSON)
+                .bodyValue(Map.of("name", after))
+                .retrieve()
+                .toBodilessEntity()
+                .block(Duration.ofSeconds(10));
+            awaitEvent(events,
+                    (event) -> "created".equals(event.event()) && event.data() != null && event.data().contains(after),
+                    Duration.ofSeconds(10));
         }
         finally {
             subscription.dispose();
@@ -162,7 +177,9 @@ class DatabaseFaultTests {
     }
 
     private static ResponseEntity<String> get(WebClient client, String uri) {
-        return client.get().uri(uri).exchangeToMono((response) -> response.toEntity(String.class))
+        return client.get()
+            .uri(uri)
+            .exchangeToMono((response) -> response.toEntity(String.class))
             .block(Duration.ofSeconds(15));
     }
 
@@ -177,8 +194,8 @@ class DatabaseFaultTests {
         return Duration.ofNanos(System.nanoTime() - start);
     }
 
-    private static void awaitEvent(List<ServerSentEvent<String>> events,
-            Predicate<ServerSentEvent<String>> wanted, Duration within) {
+    private static void awaitEvent(List<ServerSentEvent<String>> events, Predicate<ServerSentEvent<String>> wanted,
+            Duration within) {
         long deadline = System.nanoTime() + within.toNanos();
         while (events.stream().noneMatch(wanted)) {
             assertThat(System.nanoTime()).as("event within " + within + "; seen: " + events).isLessThan(deadline);

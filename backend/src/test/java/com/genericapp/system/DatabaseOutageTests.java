@@ -23,9 +23,9 @@ import org.springframework.web.reactive.function.client.WebClient;
 import static org.assertj.core.api.Assertions.assertThat;
 
 /**
- * The database goes away and comes back while the API runs: readiness follows it, liveness does
- * not, API calls fail fast with a 503 problem, and everything (SSE listener included) recovers
- * with no restart. Uses a PostgreSQL of its own, since it stops it.
+ * The database goes away and comes back while the API runs: readiness follows it,
+ * liveness does not, API calls fail fast with a 503 problem, and everything (SSE listener
+ * included) recovers with no restart. Uses a PostgreSQL of its own, since it stops it.
  */
 @SpringBootTest(webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT)
 class DatabaseOutageTests {
@@ -53,10 +53,12 @@ class DatabaseOutageTests {
     @Test
     void readinessAndApiFollowTheDatabaseDownAndBackUp() {
         WebClient client = TestClients.api(port);
-        Flux<ServerSentEvent<String>> events = client.get().uri("/api/items/events")
+        Flux<ServerSentEvent<String>> events = client.get()
+            .uri("/api/items/events")
             .accept(MediaType.TEXT_EVENT_STREAM)
             .retrieve()
-            .bodyToFlux(new ParameterizedTypeReference<ServerSentEvent<String>>() { })
+            .bodyToFlux(new ParameterizedTypeReference<ServerSentEvent<String>>() {
+            })
             .take(Duration.ofSeconds(90))
             .cache();
         assertThat(events.blockFirst(Duration.ofSeconds(10)).comment()).isEqualTo("connected");
@@ -67,7 +69,9 @@ class DatabaseOutageTests {
         assertThat(eventually(client, "/actuator/health/readiness", HttpStatus.SERVICE_UNAVAILABLE)).isTrue();
         assertThat(status(client, "/actuator/health/liveness")).isEqualTo(HttpStatus.OK);
         long start = System.nanoTime();
-        ResponseEntity<String> unavailable = client.get().uri("/api/items").exchangeToMono((r) -> r.toEntity(String.class))
+        ResponseEntity<String> unavailable = client.get()
+            .uri("/api/items")
+            .exchangeToMono((r) -> r.toEntity(String.class))
             .block(Duration.ofSeconds(15));
         Duration took = Duration.ofNanos(System.nanoTime() - start);
         assertThat(unavailable.getStatusCode()).isEqualTo(HttpStatus.SERVICE_UNAVAILABLE);
@@ -80,12 +84,17 @@ class DatabaseOutageTests {
 
         assertThat(eventually(client, "/actuator/health/readiness", HttpStatus.OK)).isTrue();
         assertThat(status(client, "/api/items")).isEqualTo(HttpStatus.OK);
-        // the change listener reconnected by itself: a change after the restart reaches the old subscriber
+        // the change listener reconnected by itself: a change after the restart reaches
+        // the old subscriber
         String name = "After restart " + System.nanoTime();
         ServerSentEvent<String> seen = Flux.range(0, 20)
             .delayElements(Duration.ofSeconds(1))
-            .concatMap((tick) -> client.post().uri("/api/items").contentType(MediaType.APPLICATION_JSON)
-                .bodyValue(Map.of("name", name + " #" + tick)).retrieve().toBodilessEntity())
+            .concatMap((tick) -> client.post()
+                .uri("/api/items")
+                .contentType(MediaType.APPLICATION_JSON)
+                .bodyValue(Map.of("name", name + " #" + tick))
+                .retrieve()
+                .toBodilessEntity())
             .thenMany(Flux.<ServerSentEvent<String>>empty())
             .mergeWith(events.filter((event) -> event.data() != null && event.data().contains(name)))
             .blockFirst(Duration.ofSeconds(40));
@@ -97,7 +106,9 @@ class DatabaseOutageTests {
     }
 
     private static HttpStatus status(WebClient client, String uri) {
-        return HttpStatus.valueOf(client.get().uri(uri).exchangeToMono((r) -> r.releaseBody().thenReturn(r.statusCode().value()))
+        return HttpStatus.valueOf(client.get()
+            .uri(uri)
+            .exchangeToMono((r) -> r.releaseBody().thenReturn(r.statusCode().value()))
             .block(Duration.ofSeconds(15)));
     }
 

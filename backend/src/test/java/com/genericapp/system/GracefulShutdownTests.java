@@ -21,8 +21,9 @@ import org.springframework.web.reactive.function.client.WebClient;
 import static org.assertj.core.api.Assertions.assertThat;
 
 /**
- * On shutdown (SIGTERM closes the context the same way) a request in flight still completes, and
- * open event streams are ended at once rather than holding the shutdown up until its timeout.
+ * On shutdown (SIGTERM closes the context the same way) a request in flight still
+ * completes, and open event streams are ended at once rather than holding the shutdown up
+ * until its timeout.
  */
 class GracefulShutdownTests {
 
@@ -36,7 +37,8 @@ class GracefulShutdownTests {
         postgres.insertItems(tag, 10_000, "NULL");
         int port = ((WebServerApplicationContext) context).getWebServer().getPort();
 
-        // The client needs event loops of its own: the application's shutdown disposes Reactor Netty's
+        // The client needs event loops of its own: the application's shutdown disposes
+        // Reactor Netty's
         // global resources, which a default WebClient in the same JVM would share.
         LoopResources clientLoops = LoopResources.create("test-client", 1, true);
         WebClient client = WebClient.builder()
@@ -56,8 +58,11 @@ class GracefulShutdownTests {
                     : Mono.just(row))
             .count()
             .toFuture();
-        // an open event stream must not hold the shutdown up: the server completes it (clients reconnect)
-        CompletableFuture<Long> events = client.get().uri("/api/items/events").accept(MediaType.TEXT_EVENT_STREAM)
+        // an open event stream must not hold the shutdown up: the server completes it
+        // (clients reconnect)
+        CompletableFuture<Long> events = client.get()
+            .uri("/api/items/events")
+            .accept(MediaType.TEXT_EVENT_STREAM)
             .retrieve()
             .bodyToFlux(String.class)
             .count()
@@ -77,7 +82,8 @@ class GracefulShutdownTests {
             clientLoops.dispose();
         }
         assertThat(events).as("event stream completed by the server").isCompleted();
-        // the export takes ~3 s; an event stream left open would hold the shutdown to its 20 s timeout
+        // the export takes ~3 s; an event stream left open would hold the shutdown to its
+        // 20 s timeout
         assertThat(closing).as("waited for the export, not for the event stream").isLessThan(Duration.ofSeconds(15));
     }
 

@@ -13,15 +13,16 @@ import org.springframework.boot.test.web.server.LocalServerPort;
 import static org.assertj.core.api.Assertions.assertThat;
 
 /**
- * A keep-alive connection keeps being read after the server has queued a request: one sent before
- * the previous exchange ended (pipelined, or just prompt). Reactor Netty up to 1.3.7 stopped
- * reading such a connection when the queued request completed synchronously (reactor-netty#4361,
- * fixed by #4347 in 1.3.8): the next request was never answered, which hung our own test clients
- * and, behind Nginx's upstream keep-alive pool, would hang a user's request until a 504.
+ * A keep-alive connection keeps being read after the server has queued a request: one
+ * sent before the previous exchange ended (pipelined, or just prompt). Reactor Netty up
+ * to 1.3.7 stopped reading such a connection when the queued request completed
+ * synchronously (reactor-netty#4361, fixed by #4347 in 1.3.8): the next request was never
+ * answered, which hung our own test clients and, behind Nginx's upstream keep-alive pool,
+ * would hang a user's request until a 504.
  *
  * <p>
- * The race is made deterministic by sending the requests in one write: the second arrives while
- * the first is still being answered, and a 406 completes synchronously.
+ * The race is made deterministic by sending the requests in one write: the second arrives
+ * while the first is still being answered, and a 406 completes synchronously.
  */
 class KeepAliveTests extends PostgresIntegrationTest {
 
@@ -63,13 +64,13 @@ class KeepAliveTests extends PostgresIntegrationTest {
         }
     }
 
-
     @Test
     void requestLineOverTheLimitIsRefusedAndTheConnectionClosed() throws Exception {
         try (RawHttp connection = RawHttp.connect(port, READ_TIMEOUT)) {
             connection.send(RawHttp.get("/api/items?limit=1&q=" + "x".repeat(5000), "application/json"));
             Response refused = connection.read();
-            // Reactor Netty refuses it while decoding (4096 bytes), before the API: no body, and it
+            // Reactor Netty refuses it while decoding (4096 bytes), before the API: no
+            // body, and it
             // closes the connection rather than read the rest of an unknown request
             assertThat(refused.status()).isEqualTo(414);
             assertThat(refused.headers()).containsEntry("connection", "close");

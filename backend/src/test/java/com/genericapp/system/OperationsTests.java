@@ -25,45 +25,78 @@ class OperationsTests extends PostgresIntegrationTest {
 
     @Test
     void livenessAndReadinessAreUpWithTheDatabaseComponent() {
-        http.get().uri("/actuator/health/liveness").exchange().expectStatus().isOk()
-            .expectBody().jsonPath("$.status").isEqualTo("UP");
-        http.get().uri("/actuator/health/readiness").exchange().expectStatus().isOk()
+        http.get()
+            .uri("/actuator/health/liveness")
+            .exchange()
+            .expectStatus()
+            .isOk()
             .expectBody()
-            .jsonPath("$.status").isEqualTo("UP")
-            .jsonPath("$.components.db.status").isEqualTo("UP");
+            .jsonPath("$.status")
+            .isEqualTo("UP");
+        http.get()
+            .uri("/actuator/health/readiness")
+            .exchange()
+            .expectStatus()
+            .isOk()
+            .expectBody()
+            .jsonPath("$.status")
+            .isEqualTo("UP")
+            .jsonPath("$.components.db.status")
+            .isEqualTo("UP");
     }
 
     @Test
     void prometheusExposesHttpAndPoolMetrics() {
         http.get().uri("/api/items?limit=1").exchange().expectStatus().isOk();
-        String metrics = http.get().uri("/actuator/prometheus").exchange().expectStatus().isOk()
-            .expectBody(String.class).returnResult().getResponseBody();
+        String metrics = http.get()
+            .uri("/actuator/prometheus")
+            .exchange()
+            .expectStatus()
+            .isOk()
+            .expectBody(String.class)
+            .returnResult()
+            .getResponseBody();
         assertThat(metrics).contains("http_server_requests_seconds_count").contains("r2dbc_pool");
     }
 
     @Test
     void infoShowsTheBuildVersion() {
-        http.get().uri("/actuator/info").exchange().expectStatus().isOk()
-            .expectBody().jsonPath("$.build.version").value((String v) -> assertThat(v).isNotBlank());
+        http.get()
+            .uri("/actuator/info")
+            .exchange()
+            .expectStatus()
+            .isOk()
+            .expectBody()
+            .jsonPath("$.build.version")
+            .value((String v) -> assertThat(v).isNotBlank());
     }
 
     @Test
     void onlyHealthInfoAndPrometheusAreExposed() {
         http.get().uri("/actuator/env").exchange().expectStatus().isNotFound();
-        http.get().uri("/actuator/beans").exchange().expectStatus().isNotFound()
-            .expectHeader().contentType(MediaType.APPLICATION_PROBLEM_JSON);
+        http.get()
+            .uri("/actuator/beans")
+            .exchange()
+            .expectStatus()
+            .isNotFound()
+            .expectHeader()
+            .contentType(MediaType.APPLICATION_PROBLEM_JSON);
     }
 
     @Test
     @ExtendWith(OutputCaptureExtension.class)
     void everyRequestIsLoggedOnceWithItsRequestId(CapturedOutput output) {
         LoggingSystem logging = LoggingSystem.get(getClass().getClassLoader());
-        logging.setLogLevel("com.genericapp.requests", LogLevel.INFO); // tests log at WARN (logback-test.xml)
+        logging.setLogLevel("com.genericapp.requests", LogLevel.INFO); // tests log at
+                                                                       // WARN
+                                                                       // (logback-test.xml)
         try {
             http.get().uri("/api/items?limit=1").header("X-Request-ID", "log-check-7").exchange().expectStatus().isOk();
-            // written when the exchange completes, which may be just after the client has the response
+            // written when the exchange completes, which may be just after the client has
+            // the response
             await().atMost(Duration.ofSeconds(10))
-                .untilAsserted(() -> assertThat(output.getOut()).containsPattern("GET /api/items 200 \\d+ms id=log-check-7"));
+                .untilAsserted(
+                        () -> assertThat(output.getOut()).containsPattern("GET /api/items 200 \\d+ms id=log-check-7"));
             assertThat(output.getOut().split("id=log-check-7", -1)).hasSize(2);
         }
         finally {

@@ -13,15 +13,16 @@ import org.testcontainers.postgresql.PostgreSQLContainer;
 import org.testcontainers.utility.DockerImageName;
 
 /**
- * PostgreSQL in a container (Testcontainers), for machines with a Docker engine that can pull
- * images, such as GitHub's runners. Stopping is a {@code docker pause}: the container keeps its
- * mapped port, and the API sees a database that stopped answering.
+ * PostgreSQL in a container (Testcontainers), for machines with a Docker engine that can
+ * pull images, such as GitHub's runners. Stopping is a {@code docker pause}: the
+ * container keeps its mapped port, and the API sees a database that stopped answering.
  */
 final class ContainerTestPostgres implements TestPostgres {
 
     /**
-     * {@code TEST_POSTGRES_IMAGE} when set, else the image the compose stack runs by default, read
-     * from compose.yaml's {@code ${POSTGRES_IMAGE:-…}} so that the two cannot drift apart.
+     * {@code TEST_POSTGRES_IMAGE} when set, else the image the compose stack runs by
+     * default, read from compose.yaml's {@code ${POSTGRES_IMAGE:-…}} so that the two
+     * cannot drift apart.
      */
     static final String IMAGE = System.getProperty("TEST_POSTGRES_IMAGE",
             System.getenv().getOrDefault("TEST_POSTGRES_IMAGE", composeImage()));
@@ -47,8 +48,7 @@ final class ContainerTestPostgres implements TestPostgres {
     }
 
     static ContainerTestPostgres launch() {
-        PostgreSQLContainer container = new PostgreSQLContainer(DockerImageName.parse(IMAGE))
-            .withDatabaseName(DATABASE)
+        PostgreSQLContainer container = new PostgreSQLContainer(DockerImageName.parse(IMAGE)).withDatabaseName(DATABASE)
             .withUsername(APP_USER)
             .withPassword(APP_PASSWORD);
         container.start();

@@ -23,15 +23,15 @@ import org.apache.commons.compress.archivers.tar.TarArchiveInputStream;
 import org.apache.commons.compress.compressors.xz.XZCompressorInputStream;
 
 /**
- * PostgreSQL from the binaries that {@code io.zonky.test.postgres} publishes on Maven Central, so a
- * machine needs neither Docker nor an installed PostgreSQL.
+ * PostgreSQL from the binaries that {@code io.zonky.test.postgres} publishes on Maven
+ * Central, so a machine needs neither Docker nor an installed PostgreSQL.
  *
  * <p>
- * zonky's own launcher runs initdb as the current user, and PostgreSQL refuses to run as root,
- * which is what CI containers often are. So this launcher takes only zonky's binaries and, when
- * running as root, starts the server as the unprivileged {@code nobody} user through
- * {@code setpriv}. The server listens on 127.0.0.1 only, with durability switched off (tests do
- * not survive a power cut; they should be fast).
+ * zonky's own launcher runs initdb as the current user, and PostgreSQL refuses to run as
+ * root, which is what CI containers often are. So this launcher takes only zonky's
+ * binaries and, when running as root, starts the server as the unprivileged
+ * {@code nobody} user through {@code setpriv}. The server listens on 127.0.0.1 only, with
+ * durability switched off (tests do not survive a power cut; they should be fast).
  */
 final class EmbeddedTestPostgres implements TestPostgres {
 
@@ -79,14 +79,15 @@ final class EmbeddedTestPostgres implements TestPostgres {
                 "-p " + port + " -h 127.0.0.1 -c unix_socket_directories='' -F -c synchronous_commit=off"
                         + " -c full_page_writes=off -c max_connections=200",
                 "start"));
-        // pg_ctl -w waits for the server to report ready; prove it listens where the tests will look
+        // pg_ctl -w waits for the server to report ready; prove it listens where the
+        // tests will look
         TestPorts.requireListening(port, "PostgreSQL");
     }
 
     @Override
     public void stop() {
-        run(List.of(binaries.resolve("bin/pg_ctl").toString(), "-D", dataDirectory.toString(), "-m", "fast", "-w",
-                "-t", "60", "stop"));
+        run(List.of(binaries.resolve("bin/pg_ctl").toString(), "-D", dataDirectory.toString(), "-m", "fast", "-w", "-t",
+                "60", "stop"));
     }
 
     @Override
@@ -148,7 +149,10 @@ final class EmbeddedTestPostgres implements TestPostgres {
         }
     }
 
-    /** Extracts the binaries once per archive content into the temp directory, readable by every user. */
+    /**
+     * Extracts the binaries once per archive content into the temp directory, readable by
+     * every user.
+     */
     private static synchronized Path extractBinaries() throws IOException {
         byte[] archive;
         try (InputStream in = DefaultPostgresBinaryResolver.INSTANCE.getPgBinary("Linux", "x86_64")) {

@@ -13,10 +13,10 @@ import java.util.Locale;
 import java.util.Map;
 
 /**
- * HTTP/1.1 over a plain socket, for what a client library will not do on purpose: pipelining,
- * sending the next request before the previous exchange has ended, raw bytes. Each read is bounded
- * by the socket's read timeout, so a server that stops reading shows up as a {@link SocketTimeoutException}
- * rather than a hang.
+ * HTTP/1.1 over a plain socket, for what a client library will not do on purpose:
+ * pipelining, sending the next request before the previous exchange has ended, raw bytes.
+ * Each read is bounded by the socket's read timeout, so a server that stops reading shows
+ * up as a {@link SocketTimeoutException} rather than a hang.
  */
 public final class RawHttp implements AutoCloseable {
 
@@ -48,13 +48,19 @@ public final class RawHttp implements AutoCloseable {
                 + body.length + "\r\n\r\n" + json;
     }
 
-    /** Writes all the requests in one write, so they reach the server together (pipelined). */
+    /**
+     * Writes all the requests in one write, so they reach the server together
+     * (pipelined).
+     */
     public void send(String... requests) throws IOException {
         socket.getOutputStream().write(String.join("", requests).getBytes(StandardCharsets.UTF_8));
         socket.getOutputStream().flush();
     }
 
-    /** The status line and headers of the next response, for a stream whose body does not end. */
+    /**
+     * The status line and headers of the next response, for a stream whose body does not
+     * end.
+     */
     public String readHead() throws IOException {
         StringBuilder head = new StringBuilder();
         for (String line = line(); !line.isEmpty(); line = line()) {
@@ -63,7 +69,9 @@ public final class RawHttp implements AutoCloseable {
         return head.toString();
     }
 
-    /** The next response on the connection: status, headers (lower-case names) and body. */
+    /**
+     * The next response on the connection: status, headers (lower-case names) and body.
+     */
     public Response read() throws IOException {
         String statusLine = line();
         Map<String, String> headers = new LinkedHashMap<>();

@@ -19,15 +19,18 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 
 /**
- * A TCP proxy in front of the test database that a test can make misbehave the way networks do:
+ * A TCP proxy in front of the test database that a test can make misbehave the way
+ * networks do:
  * <ul>
  * <li>{@link #cut()}: every open connection is closed at once (a restart, a reset);</li>
  * <li>{@link #refuse(boolean)}: new connections are accepted and closed at once;</li>
- * <li>{@link #freeze(boolean)}: connections, old and new, stay open but nothing is forwarded in
- * either direction (a partition, a hung server): bytes wait, as TCP would keep them, and flow
- * again when the freeze ends. A side that closes its socket is still noticed.</li>
+ * <li>{@link #freeze(boolean)}: connections, old and new, stay open but nothing is
+ * forwarded in either direction (a partition, a hung server): bytes wait, as TCP would
+ * keep them, and flow again when the freeze ends. A side that closes its socket is still
+ * noticed.</li>
  * </ul>
- * It listens below the ephemeral range ({@link TestPorts}), so nothing else can take its port.
+ * It listens below the ephemeral range ({@link TestPorts}), so nothing else can take its
+ * port.
  */
 public final class TcpFaultProxy implements AutoCloseable {
 
@@ -72,7 +75,9 @@ public final class TcpFaultProxy implements AutoCloseable {
         return this.accepted.get();
     }
 
-    /** Connections open now whose client side has been open for longer than {@code age}. */
+    /**
+     * Connections open now whose client side has been open for longer than {@code age}.
+     */
     public long openOlderThan(Duration age) {
         long before = System.nanoTime() - age.toNanos();
         return this.links.stream().filter((link) -> link.openedAt - before < 0).count();
@@ -174,8 +179,8 @@ public final class TcpFaultProxy implements AutoCloseable {
         }
 
         /**
-         * A reader that never stops reading, so a side that closes is noticed even while frozen,
-         * and a writer that passes the bytes on only while not frozen.
+         * A reader that never stops reading, so a side that closes is noticed even while
+         * frozen, and a writer that passes the bytes on only while not frozen.
          */
         private void pump(Socket from, Socket to, String direction) {
             BlockingQueue<byte[]> pending = new LinkedBlockingQueue<>();

@@ -9,8 +9,8 @@ public final class TestClients {
     }
 
     /**
-     * A real HTTP client of the API on {@code port} of the loopback address: a socket of its own,
-     * unlike {@code WebTestClient}, for streams, concurrency and faults.
+     * A real HTTP client of the API on {@code port} of the loopback address: a socket of
+     * its own, unlike {@code WebTestClient}, for streams, concurrency and faults.
      */
     public static WebClient api(int port) {
         return WebClient.create("http://127.0.0.1:" + port);

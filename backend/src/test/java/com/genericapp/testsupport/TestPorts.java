@@ -11,12 +11,12 @@ import java.nio.file.Path;
 import java.util.concurrent.ThreadLocalRandom;
 
 /**
- * Ports for servers that tests stop and start again (a database, a proxy), chosen below the
- * kernel's ephemeral range. A port inside that range can be taken at any moment by an outgoing
- * connection, and on loopback a client that connects to a port nobody listens on can even connect
- * to itself (TCP simultaneous open): the API's pool once held 127.0.0.1:P → 127.0.0.1:P on the
- * database's port after a restart, and PostgreSQL could not bind it again. Below the range, only a
- * listener can take a port.
+ * Ports for servers that tests stop and start again (a database, a proxy), chosen below
+ * the kernel's ephemeral range. A port inside that range can be taken at any moment by an
+ * outgoing connection, and on loopback a client that connects to a port nobody listens on
+ * can even connect to itself (TCP simultaneous open): the API's pool once held
+ * 127.0.0.1:P → 127.0.0.1:P on the database's port after a restart, and PostgreSQL could
+ * not bind it again. Below the range, only a listener can take a port.
  */
 public final class TestPorts {
 
@@ -32,8 +32,8 @@ public final class TestPorts {
     public static int freeNonEphemeral() {
         int highest = ephemeralStart() - 1;
         if (highest <= LOWEST) {
-            throw new IllegalStateException("The ephemeral port range starts at " + (highest + 1)
-                    + ": no port between " + LOWEST + " and it is safe for a test server");
+            throw new IllegalStateException("The ephemeral port range starts at " + (highest + 1) + ": no port between "
+                    + LOWEST + " and it is safe for a test server");
         }
         ThreadLocalRandom random = ThreadLocalRandom.current();
         for (int attempt = 0; attempt < 200; attempt++) {
@@ -48,7 +48,8 @@ public final class TestPorts {
     /** The first ephemeral port (32768 where the kernel does not say). */
     static int ephemeralStart() {
         try {
-            // readString trusts the size procfs reports and returns a truncated text: read lines
+            // readString trusts the size procfs reports and returns a truncated text:
+            // read lines
             String[] range = Files.readAllLines(EPHEMERAL_RANGE).get(0).trim().split("\\s+");
             return Integer.parseInt(range[0]);
         }

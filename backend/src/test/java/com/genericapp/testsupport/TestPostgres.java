@@ -8,9 +8,10 @@ import java.sql.Statement;
 import org.springframework.test.context.DynamicPropertyRegistry;
 
 /**
- * A real PostgreSQL for tests: embedded binaries (the default, and what this project's CI uses,
- * since it cannot pull images) or a Testcontainers container. One switch decides:
- * {@code TEST_DATABASE=embedded|testcontainers} (environment variable or system property).
+ * A real PostgreSQL for tests: embedded binaries (the default, and what this project's CI
+ * uses, since it cannot pull images) or a Testcontainers container. One switch decides:
+ * {@code TEST_DATABASE=embedded|testcontainers} (environment variable or system
+ * property).
  *
  * <p>
  * Tests reach the database through the same {@code DB_*} settings as production, so the
@@ -24,7 +25,10 @@ public interface TestPostgres {
 
     String DATABASE = "app";
 
-    /** The database shared by all tests of this JVM (started on first use, stopped at JVM exit). */
+    /**
+     * The database shared by all tests of this JVM (started on first use, stopped at JVM
+     * exit).
+     */
     static TestPostgres shared() {
         return Shared.INSTANCE;
     }
@@ -41,7 +45,10 @@ public interface TestPostgres {
         return postgres;
     }
 
-    /** The switch, from the system property (Maven passes it on) or the environment; embedded when unset. */
+    /**
+     * The switch, from the system property (Maven passes it on) or the environment;
+     * embedded when unset.
+     */
     private static String selectedKind() {
         for (String value : new String[] { System.getProperty("TEST_DATABASE"), System.getenv("TEST_DATABASE") }) {
             if (value != null && !value.isBlank() && !value.startsWith("${")) {
@@ -63,7 +70,10 @@ public interface TestPostgres {
     /** Makes it reachable again, with its data. */
     void start();
 
-    /** A superuser JDBC connection, for test fixtures that the application role may not do. */
+    /**
+     * A superuser JDBC connection, for test fixtures that the application role may not
+     * do.
+     */
     Connection superuser() throws SQLException;
 
     default void registerProperties(DynamicPropertyRegistry registry) {
@@ -75,9 +85,10 @@ public interface TestPostgres {
     }
 
     /**
-     * Inserts {@code count} items named {@code "Row <n> <tag>"} (n from 1) in one statement, without
-     * change notifications: the session's {@code session_replication_role = replica} skips the
-     * trigger for this insert only, so a live-stream test elsewhere sees no flood and no table lock.
+     * Inserts {@code count} items named {@code "Row <n> <tag>"} (n from 1) in one
+     * statement, without change notifications: the session's
+     * {@code session_replication_role = replica} skips the trigger for this insert only,
+     * so a live-stream test elsewhere sees no flood and no table lock.
      */
     default void insertItems(String tag, int count, String descriptionSql) {
         requireTag(tag);
@@ -87,7 +98,10 @@ public interface TestPostgres {
                 "COMMIT");
     }
 
-    /** Deletes the items that {@link #insertItems} made for {@code tag}, without change notifications. */
+    /**
+     * Deletes the items that {@link #insertItems} made for {@code tag}, without change
+     * notifications.
+     */
     default void deleteItems(String tag) {
         requireTag(tag);
         execute("BEGIN", "SET LOCAL session_replication_role = replica",
