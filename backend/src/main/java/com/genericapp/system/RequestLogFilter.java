@@ -5,12 +5,17 @@ import java.util.regex.Pattern;
 
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import org.reactivestreams.Publisher;
+import reactor.core.publisher.Flux;
 import reactor.core.publisher.Mono;
 import reactor.core.publisher.SignalType;
 
 import org.springframework.core.Ordered;
+import org.springframework.core.io.buffer.DataBuffer;
 import org.springframework.http.HttpStatusCode;
 import org.springframework.http.server.reactive.ServerHttpRequest;
+import org.springframework.http.server.reactive.ServerHttpResponse;
+import org.springframework.http.server.reactive.ServerHttpResponseDecorator;
 import org.springframework.stereotype.Component;
 import org.springframework.web.server.ServerWebExchange;
 import org.springframework.web.server.WebFilter;
@@ -42,21 +47,23 @@ class RequestLogFilter implements WebFilter, Ordered {
                 : UUID.randomUUID().toString();
         exchange.getResponse().getHeaders().set(REQUEST_ID, requestId);
         long start = System.nanoTime();
+        BodyWatch response = new BodyWatch(exchange.getResponse());
         ServerWebExchange withId = exchange.mutate()
             .request((r) -> r.headers((h) -> h.set(REQUEST_ID, requestId)))
+            .response(response)
             .build();
         return chain.filter(withId).doFinally((signal) -> {
             long millis = (System.nanoTime() - start) / 1_000_000;
             logger.info("{} {} {} {}ms id={}", request.getMethod(), request.getPath().value(),
-                    outcome(signal, exchange), millis, requestId);
+                    outcome(signal, response), millis, requestId);
         });
     }
 
-    private static String outcome(SignalType signal, ServerWebExchange exchange) {
-        HttpStatusCode status = exchange.getResponse().getStatusCode();
-        if (signal == SignalType.CANCEL) {
+    private static String outcome(SignalType signal, BodyWatch response) {
+        HttpStatusCode status = response.getStatusCode();
+        if (signal == SignalType.CANCEL || response.bodyCancelled) {
             // a stream the client closed had its status sent already: say both
-            return exchange.getResponse().isCommitted() && status != null ? status.value() + " then client went away"
+            return response.isCommitted() && status != null ? status.value() + " then client went away"
                     : "499 client went away";
         }
         if (signal == SignalType.ON_ERROR) {
@@ -65,6 +72,37 @@ class RequestLogFilter implements WebFilter, Ordered {
             return (status != null) ? status.value() + " error" : "error";
         }
         return String.valueOf((status != null) ? status.value() : 200);
+    }
+
+    /**
+     * Notes whether the server gave up writing the body before its end. Reactor Netty
+     * cancels the body's publisher when the connection closes under it, while the
+     * exchange itself then completes normally (an event stream the client closed ended as
+     * a plain 200); a body that was written to its end is never cancelled afterwards, so
+     * a client that closes right after a full answer is not counted as gone.
+     */
+    private static final class BodyWatch extends ServerHttpResponseDecorator {
+
+        private volatile boolean bodyCancelled;
+
+        BodyWatch(ServerHttpResponse delegate) {
+            super(delegate);
+        }
+
+        @Override
+        public Mono<Void> writeWith(Publisher<? extends DataBuffer> body) {
+            return super.writeWith(Flux.from(body).doOnCancel(this::cancelled));
+        }
+
+        @Override
+        public Mono<Void> writeAndFlushWith(Publisher<? extends Publisher<? extends DataBuffer>> body) {
+            return super.writeAndFlushWith(Flux.from(body).doOnCancel(this::cancelled));
+        }
+
+        private void cancelled() {
+            this.bodyCancelled = true;
+        }
+
     }
 
     @Override

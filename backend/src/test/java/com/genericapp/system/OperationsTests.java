@@ -1,8 +1,10 @@
 package com.genericapp.system;
 
+import java.io.IOException;
 import java.time.Duration;
 
 import com.genericapp.testsupport.PostgresIntegrationTest;
+import com.genericapp.testsupport.RawHttp;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 
@@ -11,6 +13,7 @@ import org.springframework.boot.logging.LogLevel;
 import org.springframework.boot.logging.LoggingSystem;
 import org.springframework.boot.test.system.CapturedOutput;
 import org.springframework.boot.test.system.OutputCaptureExtension;
+import org.springframework.boot.test.web.server.LocalServerPort;
 import org.springframework.http.MediaType;
 import org.springframework.test.web.reactive.server.WebTestClient;
 
@@ -22,6 +25,9 @@ class OperationsTests extends PostgresIntegrationTest {
 
     @Autowired
     WebTestClient http;
+
+    @LocalServerPort
+    int port;
 
     @Test
     void livenessAndReadinessAreUpWithTheDatabaseComponent() {
@@ -87,9 +93,8 @@ class OperationsTests extends PostgresIntegrationTest {
     @ExtendWith(OutputCaptureExtension.class)
     void everyRequestIsLoggedOnceWithItsRequestId(CapturedOutput output) {
         LoggingSystem logging = LoggingSystem.get(getClass().getClassLoader());
-        logging.setLogLevel("com.genericapp.requests", LogLevel.INFO); // tests log at
-                                                                       // WARN
-                                                                       // (logback-test.xml)
+        // tests log at WARN (logback-test.xml)
+        logging.setLogLevel("com.genericapp.requests", LogLevel.INFO);
         try {
             http.get().uri("/api/items?limit=1").header("X-Request-ID", "log-check-7").exchange().expectStatus().isOk();
             // written when the exchange completes, which may be just after the client has
@@ -101,6 +106,30 @@ class OperationsTests extends PostgresIntegrationTest {
         }
         finally {
             logging.setLogLevel("com.genericapp.requests", null);
+        }
+    }
+
+    @Test
+    @ExtendWith(OutputCaptureExtension.class)
+    void aStreamTheClientLeavesIsLoggedAsLeftNeverAsASuccess(CapturedOutput output) throws IOException {
+        LoggingSystem logging = LoggingSystem.get(getClass().getClassLoader());
+        logging.setLogLevel("com.genericapp.requests", LogLevel.INFO);
+        try (RawHttp connection = RawHttp.connect(this.port, Duration.ofSeconds(10))) {
+            connection.send("GET /api/items/events HTTP/1.1\r\nHost: 127.0.0.1\r\nAccept: text/event-stream\r\n"
+                    + "X-Request-ID: leaves-early-3\r\n\r\n");
+            assertThat(connection.readHead()).startsWith("HTTP/1.1 200");
+            // the client goes away here, with the stream open
+        }
+        finally {
+            try {
+                await().atMost(Duration.ofSeconds(10))
+                    .untilAsserted(() -> assertThat(output.getOut())
+                        .containsPattern("GET /api/items/events 200 then client went away \\d+ms id=leaves-early-3"));
+                assertThat(output.getOut()).doesNotContainPattern("GET /api/items/events 200 \\d+ms id=leaves-early-3");
+            }
+            finally {
+                logging.setLogLevel("com.genericapp.requests", null);
+            }
         }
     }
 
