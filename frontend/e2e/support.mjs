@@ -40,9 +40,14 @@ export async function launch() {
   });
 }
 
-/** A page whose console errors and CSP violations are collected: a clean page has none. */
-export async function openPage(browser, options = {}) {
+/**
+ * A page whose console errors and CSP violations are collected: a clean page has none.
+ * `clock: true` installs Playwright's clock before the page loads: time flows as usual, and
+ * `page.clock.fastForward()` jumps it (and fires the timers due) without waiting.
+ */
+export async function openPage(browser, { clock = false, ...options } = {}) {
   const context = await browser.newContext({ viewport: { width: 1280, height: 900 }, ...options });
+  if (clock) await context.clock.install();
   const page = await context.newPage();
   page.problems = [];
   page.on('console', (message) => {
