@@ -88,6 +88,17 @@ export async function createItem(name, description = '') {
   return response.json();
 }
 
+/** Changes an item directly on the API's own port, as another user would: `version` is the one it was read at. */
+export async function updateItem(id, version, { name, description = '' }) {
+  const response = await fetch(`${API_URL}/api/items/${id}`, {
+    method: 'PUT',
+    headers: { 'Content-Type': 'application/json', 'If-Match': `"${version}"` },
+    body: JSON.stringify({ name, description }),
+  });
+  if (response.status !== 200) throw new Error(`update ${id}: ${response.status} ${await response.text()}`);
+  return response.json();
+}
+
 export async function getItem(id) {
   const response = await fetch(`${API_URL}/api/items/${id}`);
   return response.status === 200 ? response.json() : null;

@@ -16,6 +16,7 @@ import {
   screenshotPath,
   service,
   uniqueName,
+  updateItem,
 } from './support.mjs';
 
 /** Waits for a condition in Node (not in the page), polling; fails with `what` after `timeout` ms. */
@@ -182,12 +183,7 @@ describe('the items page', () => {
     assert.ok(await stillFocused());
 
     const renamed = `${item.name} renamed elsewhere`;
-    const response = await fetch(`${API_URL}/api/items/${item.id}`, {
-      method: 'PUT',
-      headers: { 'Content-Type': 'application/json', 'If-Match': `"${item.version}"` },
-      body: JSON.stringify({ name: renamed, description: 'after' }),
-    });
-    assert.equal(response.status, 200);
+    await updateItem(item.id, item.version, { name: renamed, description: 'after' });
     await row(page, renamed).locator('.item-description', { hasText: 'after' }).waitFor({ timeout: 3_000 });
     assert.ok(await stillFocused(), 'focus stays on the same Edit button across the live update');
     assert.equal(await edit.getAttribute('aria-label'), `Edit ${renamed}`);
@@ -337,12 +333,7 @@ describe('the items page', () => {
     const id = Number(await page.locator('item-row').first().getAttribute('data-id'));
     const renamed = uniqueName('Renamed after the restart');
     const current = await getItem(id);
-    const response = await fetch(`${API_URL}/api/items/${id}`, {
-      method: 'PUT',
-      headers: { 'Content-Type': 'application/json', 'If-Match': `"${current.version}"` },
-      body: JSON.stringify({ name: renamed, description: current.description ?? '' }),
-    });
-    assert.equal(response.status, 200);
+    await updateItem(id, current.version, { name: renamed, description: current.description ?? '' });
     await row(page, renamed).waitFor({ timeout: 3_000 });
     await page.context().close();
   });
