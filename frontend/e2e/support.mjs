@@ -40,9 +40,14 @@ export async function launch() {
   });
 }
 
-/** A page whose console errors and CSP violations are collected: a clean page has none. */
-export async function openPage(browser, options = {}) {
+/**
+ * A page whose console errors and CSP violations are collected: a clean page has none.
+ * `clock: true` installs Playwright's clock before the page loads: time flows as usual, and
+ * `page.clock.fastForward()` jumps it (and fires the timers due) without waiting.
+ */
+export async function openPage(browser, { clock = false, ...options } = {}) {
   const context = await browser.newContext({ viewport: { width: 1280, height: 900 }, ...options });
+  if (clock) await context.clock.install();
   const page = await context.newPage();
   page.problems = [];
   page.on('console', (message) => {
@@ -80,6 +85,17 @@ export async function createItem(name, description = '') {
     body: JSON.stringify({ name, description }),
   });
   if (response.status !== 201) throw new Error(`create ${name}: ${response.status} ${await response.text()}`);
+  return response.json();
+}
+
+/** Changes an item directly on the API's own port, as another user would: `version` is the one it was read at. */
+export async function updateItem(id, version, { name, description = '' }) {
+  const response = await fetch(`${API_URL}/api/items/${id}`, {
+    method: 'PUT',
+    headers: { 'Content-Type': 'application/json', 'If-Match': `"${version}"` },
+    body: JSON.stringify({ name, description }),
+  });
+  if (response.status !== 200) throw new Error(`update ${id}: ${response.status} ${await response.text()}`);
   return response.json();
 }
 

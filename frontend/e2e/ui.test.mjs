@@ -16,6 +16,7 @@ import {
   screenshotPath,
   service,
   uniqueName,
+  updateItem,
 } from './support.mjs';
 
 /** Waits for a condition in Node (not in the page), polling; fails with `what` after `timeout` ms. */
@@ -168,6 +169,34 @@ describe('the items page', () => {
     await bob.context().close();
   });
 
+  it('keeps focus on a row\'s button across a live update and the minute tick', async () => {
+    const marker = `focus${Date.now().toString(36)}`;
+    const item = await createItem(`Focused ${marker}`, 'before');
+    const page = await openPage(browser, { clock: true });
+    // A search puts the item on the first page however many items earlier tests left.
+    await page.getByLabel('Search items').fill(marker);
+    const target = rowById(page, item.id);
+    await target.waitFor({ timeout: 5_000 });
+    const edit = await target.getByRole('button', { name: `Edit ${item.name}` }).elementHandle();
+    await edit.focus();
+    const stillFocused = () => edit.evaluate((el) => el.isConnected && el === document.activeElement);
+    assert.ok(await stillFocused());
+
+    const renamed = `${item.name} renamed elsewhere`;
+    await updateItem(item.id, item.version, { name: renamed, description: 'after' });
+    await row(page, renamed).locator('.item-description', { hasText: 'after' }).waitFor({ timeout: 3_000 });
+    assert.ok(await stillFocused(), 'focus stays on the same Edit button across the live update');
+    assert.equal(await edit.getAttribute('aria-label'), `Edit ${renamed}`);
+
+    const meta = target.locator('.item-meta');
+    assert.equal(await meta.innerText(), 'Updated just now');
+    await page.clock.fastForward('01:05'); // past the list's 60 s tick
+    await eventually('the tick updates the time', async () => (await meta.innerText()) === 'Updated 1 minute ago');
+    assert.ok(await stillFocused(), 'focus stays on the same Edit button across the minute tick');
+    assert.deepEqual(page.problems, []);
+    await page.context().close();
+  });
+
   it('explains a conflicting edit (412) and offers to reload the latest version', async () => {
     const item = await createItem(uniqueName('Contested'));
     const alice = await openPage(browser);
@@ -304,12 +333,7 @@ describe('the items page', () => {
     const id = Number(await page.locator('item-row').first().getAttribute('data-id'));
     const renamed = uniqueName('Renamed after the restart');
     const current = await getItem(id);
-    const response = await fetch(`${API_URL}/api/items/${id}`, {
-      method: 'PUT',
-      headers: { 'Content-Type': 'application/json', 'If-Match': `"${current.version}"` },
-      body: JSON.stringify({ name: renamed, description: current.description ?? '' }),
-    });
-    assert.equal(response.status, 200);
+    await updateItem(id, current.version, { name: renamed, description: current.description ?? '' });
     await row(page, renamed).waitFor({ timeout: 3_000 });
     await page.context().close();
   });

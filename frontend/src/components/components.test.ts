@@ -176,6 +176,90 @@ describe('<item-list>', () => {
     expect(input.value).toBe('typing…');
   });
 
+  const rowOf = (list: ItemList, id: number) => list.querySelector<HTMLElement>(`item-row[data-id="${id}"]`)!;
+  const button = (list: ItemList, id: number, action: string) =>
+    rowOf(list, id).querySelector<HTMLButtonElement>(`[data-action=${action}]`)!;
+
+  it('keeps focus on a row\'s button through the minute tick, and updates how long ago', async () => {
+    vi.useFakeTimers();
+    vi.setSystemTime(new Date('2026-01-01T00:00:10Z')); // item() was updated at 00:00:00
+    const list = mount(scripted(respond([item(1), item(2)])));
+    await vi.advanceTimersByTimeAsync(0);
+    const edit = button(list, 2, 'edit');
+    const time = rowOf(list, 2).querySelector('time')!;
+    expect(time.textContent).toBe('just now');
+    edit.focus();
+    expect(document.activeElement).toBe(edit);
+
+    await vi.advanceTimersByTimeAsync(60_000);
+    expect(time.textContent).toBe('1 minute ago');
+    expect(rowOf(list, 2).querySelector('time')).toBe(time);
+    expect(document.activeElement).toBe(edit);
+    expect(edit.isConnected).toBe(true);
+  });
+
+  it('keeps focus on a row\'s button through a live update, and shows the new version', async () => {
+    const list = mount(scripted(respond([item(1), item(2)])));
+    await settle();
+    const del = button(list, 1, 'delete');
+    del.focus();
+    list.apply({ type: 'updated', item: { ...item(1, 'Renamed', 1), description: null, updatedAt: '2026-01-02T00:00:00Z' } });
+    expect(document.activeElement).toBe(del);
+    expect(button(list, 1, 'delete')).toBe(del);
+    expect(del.getAttribute('aria-label')).toBe('Delete Renamed');
+    expect(names(list)).toEqual(['Renamed', 'Item 2']);
+    const description = rowOf(list, 1).querySelector('.item-description')!;
+    expect(description.textContent).toBe('No description');
+    expect(description.classList.contains('item-description--empty')).toBe(true);
+    expect(rowOf(list, 1).querySelector('time')!.getAttribute('datetime')).toBe('2026-01-02T00:00:00Z');
+  });
+
+  it('keeps existing rows, and focus in them, when live items are inserted around them', async () => {
+    const list = mount(scripted(respond([item(2), item(4)])));
+    await settle();
+    const row4 = rowOf(list, 4);
+    const edit = button(list, 4, 'edit');
+    edit.focus();
+    list.apply({ type: 'created', item: item(3) });
+    list.apply({ type: 'created', item: item(1) });
+    list.apply({ type: 'created', item: item(5) });
+    expect(names(list)).toEqual(['Item 1', 'Item 2', 'Item 3', 'Item 4', 'Item 5']);
+    expect(rowOf(list, 4)).toBe(row4);
+    expect(document.activeElement).toBe(edit);
+  });
+
+  it('keeps focus on the delete confirmation through a live rename, and asks with the new name', async () => {
+    const list = mount(scripted(respond([item(1, 'Lamp')])));
+    await settle();
+    button(list, 1, 'delete').click();
+    const confirm = button(list, 1, 'confirm-delete');
+    expect(document.activeElement).toBe(confirm);
+    list.apply({ type: 'updated', item: item(1, 'Desk lamp', 1) });
+    expect(document.activeElement).toBe(confirm);
+    expect(list.querySelector('.confirm-text')!.textContent).toMatch(/Delete “Desk lamp”\?/);
+    button(list, 1, 'keep').click();
+    expect(document.activeElement).toBe(button(list, 1, 'delete'));
+    expect(button(list, 1, 'confirm-delete').hidden).toBe(true);
+  });
+
+  it('keeps the typing in an open editor when its item changes live, and shows the new version once closed', async () => {
+    const list = mount(scripted(respond([item(1, 'Lamp')])));
+    await settle();
+    const edit = button(list, 1, 'edit');
+    edit.click();
+    const input = list.querySelector<HTMLInputElement>('.editor--edit input[name=name]')!;
+    input.value = 'typing…';
+    list.apply({ type: 'updated', item: item(1, 'Lamp (theirs)', 1) });
+    expect(list.querySelector<HTMLInputElement>('.editor--edit input[name=name]')).toBe(input);
+    expect(input.value).toBe('typing…');
+
+    list.querySelector<HTMLButtonElement>('.editor--edit .form-actions button[type=button]')!.click(); // Cancel
+    expect(list.querySelector('.editor--edit')).toBeNull();
+    expect(names(list)).toEqual(['Lamp (theirs)']);
+    expect(button(list, 1, 'edit')).toBe(edit);
+    expect(document.activeElement).toBe(edit);
+  });
+
   it('deletes after confirmation, with If-Match', async () => {
     const fetchImpl = scripted(respond([item(1, 'Lamp', 4)]), new Response(null, { status: 204 }));
     const list = mount(fetchImpl);

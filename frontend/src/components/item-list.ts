@@ -2,7 +2,7 @@
 // It owns the ListState; changes from this tab and from the live stream go through item-store.ts.
 
 import { ItemsApi, describeError, type Item } from '../api';
-import { h, uid } from '../dom';
+import { h, setText, uid } from '../dom';
 import { appendPage, applyChange, matchesQuery, type Change, type ListState } from '../item-store';
 import { detailOf } from './events';
 import { ItemRow } from './item-row';
@@ -26,6 +26,8 @@ export class ItemList extends HTMLElement {
 
   private search!: HTMLInputElement;
   private statusLine!: HTMLElement;
+  private statusText!: HTMLElement;
+  private retryButton!: HTMLButtonElement;
   private list!: HTMLUListElement;
   private moreButton!: HTMLButtonElement;
 
@@ -125,7 +127,10 @@ export class ItemList extends HTMLElement {
     const searchForm = h('form', { class: 'search', role: 'search' }, h('label', { for: searchId }, 'Search items'), this.search);
     searchForm.addEventListener('submit', (event) => { event.preventDefault(); });
 
-    this.statusLine = h('div', { class: 'list-status', role: 'status' });
+    this.statusText = h('span');
+    this.retryButton = h('button', { type: 'button', class: 'button', hidden: true }, 'Retry');
+    this.retryButton.addEventListener('click', () => void this.reload());
+    this.statusLine = h('div', { class: 'list-status', role: 'status' }, this.statusText, ' ', this.retryButton);
     this.list = h('ul', { class: 'items', 'aria-label': 'Items', 'aria-busy': 'true' });
     this.moreButton = h('button', { type: 'button', class: 'button load-more', hidden: true }, 'Load more');
     this.moreButton.addEventListener('click', () => void this.loadMore());
@@ -174,18 +179,15 @@ export class ItemList extends HTMLElement {
       text = `${count} ${count === 1 ? 'item' : 'items'}${this.state.next ? ' shown' : ''}${query ? ` matching “${query}”` : ''}.`;
     }
     this.statusLine.className = `list-status list-status--${this.phase}`;
-    this.statusLine.replaceChildren(h('span', {}, text));
-    if (retry) {
-      const button = h('button', { type: 'button', class: 'button' }, 'Retry');
-      button.addEventListener('click', () => void this.reload());
-      this.statusLine.append(' ', button);
-    }
+    // In place, like the rows: a live change does not re-announce the count or take focus off Retry.
+    setText(this.statusText, text);
+    this.retryButton.hidden = !retry;
   }
 
   private renderMore(): void {
     this.moreButton.hidden = this.state.next === null || this.phase !== 'ready';
     this.moreButton.disabled = this.loadingMore;
-    this.moreButton.textContent = this.loadingMore ? 'Loading…' : 'Load more';
+    setText(this.moreButton, this.loadingMore ? 'Loading…' : 'Load more');
   }
 }
 

@@ -1,7 +1,9 @@
 // <item-row>: one item in the list. Shows it, switches to an inline editor, or asks before deleting.
+// The view is built once; a new version of the item or the minute tick only sets its text and
+// attributes, so a focused button stays focused (TodoMVC's todo-item does the same).
 
 import { ApiError, ItemsApi, describeError, etagFor, type Item } from '../api';
-import { h } from '../dom';
+import { h, setText } from '../dom';
 import { fullTime, timeAgo } from '../format';
 import { emit } from './events';
 import { ItemEditor } from './item-editor';
@@ -13,6 +15,18 @@ export class ItemRow extends HTMLElement {
   private current: Item | null = null;
   private mode: Mode = 'view';
   private message: string | null = null;
+  private built = false;
+
+  private article!: HTMLElement;
+  private name!: HTMLElement;
+  private description!: HTMLElement;
+  private time!: HTMLTimeElement;
+  private editButton!: HTMLButtonElement;
+  private deleteButton!: HTMLButtonElement;
+  private confirmText!: HTMLElement;
+  private confirmButton!: HTMLButtonElement;
+  private keepButton!: HTMLButtonElement;
+  private messageLine!: HTMLElement;
 
   private readonly onCancelled = (event: Event): void => {
     event.stopPropagation();
@@ -27,7 +41,9 @@ export class ItemRow extends HTMLElement {
   connectedCallback(): void {
     this.addEventListener('edit-cancelled', this.onCancelled);
     this.addEventListener('item-saved', this.onSaved);
-    this.render();
+    // Connected again after a move: the DOM (and an open editor) is still there.
+    if (!this.built) this.build();
+    this.update();
   }
 
   disconnectedCallback(): void {
@@ -40,65 +56,94 @@ export class ItemRow extends HTMLElement {
   }
 
   set item(item: Item | null) {
-    if (item === null) return;
-    const changed = this.current === null || this.current.version !== item.version || this.current.updatedAt !== item.updatedAt;
+    if (item === null || item === this.current) return;
     this.current = item;
     this.dataset['id'] = String(item.id);
-    // An open editor keeps what the person typed: its If-Match still names the version they started from.
-    if (changed && this.mode === 'view' && this.isConnected) this.render();
+    // The view is updated even behind an open editor, ready for when it closes. The editor itself is
+    // left alone and keeps what the person typed: its If-Match still names the version they started from.
+    if (this.built) this.update();
   }
 
-  /** Re-renders relative times ("2 minutes ago") without touching an open editor. */
+  /** Updates relative times ("2 minutes ago") in place, without touching an open editor. */
   refreshTimes(): void {
-    if (this.mode === 'view') this.render();
+    if (this.built) this.update();
   }
 
   private show(mode: Mode, focusFrom?: Mode): void {
     if (mode !== 'view') this.message = null;
     this.mode = mode;
-    this.render();
-    if (mode === 'view' && focusFrom) {
-      const selector = focusFrom === 'edit' ? '[data-action="edit"]' : '[data-action="delete"]';
-      this.querySelector<HTMLButtonElement>(selector)?.focus();
-    }
-  }
-
-  private render(): void {
-    const item = this.current;
-    if (!item) return;
-    if (this.mode === 'edit') {
-      const editor = new ItemEditor();
-      editor.api = this.api;
-      editor.item = item;
-      this.replaceChildren(h('div', { class: 'item item--editing' }, editor));
-      editor.focusFirst();
+    if (mode === 'edit') {
+      this.openEditor();
       return;
     }
+    if (this.firstElementChild !== this.article) this.replaceChildren(this.article);
+    this.update();
+    if (mode === 'confirm-delete') this.confirmButton.focus();
+    else if (focusFrom) (focusFrom === 'edit' ? this.editButton : this.deleteButton).focus();
+  }
 
-    const title = h('h3', { class: 'item-name' }, item.name);
-    const description = item.description
-      ? h('p', { class: 'item-description' }, item.description)
-      : h('p', { class: 'item-description item-description--empty' }, 'No description');
-    const time = h('time', { datetime: item.updatedAt, title: fullTime(item.updatedAt) }, timeAgo(item.updatedAt));
-    const meta = h('p', { class: 'item-meta' }, 'Updated ', time);
+  private openEditor(): void {
+    const editor = new ItemEditor();
+    editor.api = this.api;
+    editor.item = this.current;
+    this.replaceChildren(h('div', { class: 'item item--editing' }, editor));
+    editor.focusFirst();
+  }
 
-    const actions = h('div', { class: 'item-actions' });
-    if (this.mode === 'confirm-delete') {
-      const confirm = h('button', { type: 'button', class: 'button button--danger', 'data-action': 'confirm-delete' }, 'Delete');
-      const keep = h('button', { type: 'button', class: 'button', 'data-action': 'keep' }, 'Keep');
-      confirm.addEventListener('click', () => void this.deleteItem());
-      keep.addEventListener('click', () => { this.show('view', 'confirm-delete'); });
-      actions.append(h('p', { class: 'confirm-text', role: 'alert' }, `Delete “${item.name}”? This cannot be undone.`), confirm, keep);
-      queueMicrotask(() => { confirm.focus(); });
-    } else {
-      const edit = h('button', { type: 'button', class: 'button', 'data-action': 'edit', 'aria-label': `Edit ${item.name}` }, 'Edit');
-      const del = h('button', { type: 'button', class: 'button button--quiet-danger', 'data-action': 'delete', 'aria-label': `Delete ${item.name}` }, 'Delete');
-      edit.addEventListener('click', () => { this.show('edit'); });
-      del.addEventListener('click', () => { this.show('confirm-delete'); });
-      actions.append(edit, del);
-    }
-    const message = this.message ? h('p', { class: 'item-message', role: 'alert' }, this.message) : null;
-    this.replaceChildren(h('article', { class: 'item' }, h('div', { class: 'item-body' }, title, description, meta), actions, message));
+  private build(): void {
+    this.name = h('h3', { class: 'item-name' });
+    this.description = h('p', { class: 'item-description' });
+    this.time = h('time');
+    const meta = h('p', { class: 'item-meta' }, 'Updated ', this.time);
+
+    this.editButton = h('button', { type: 'button', class: 'button', 'data-action': 'edit' }, 'Edit');
+    this.deleteButton = h('button', { type: 'button', class: 'button button--quiet-danger', 'data-action': 'delete' }, 'Delete');
+    this.confirmText = h('p', { class: 'confirm-text', role: 'alert' });
+    this.confirmButton = h('button', { type: 'button', class: 'button button--danger', 'data-action': 'confirm-delete' }, 'Delete');
+    this.keepButton = h('button', { type: 'button', class: 'button', 'data-action': 'keep' }, 'Keep');
+    this.editButton.addEventListener('click', () => { this.show('edit'); });
+    this.deleteButton.addEventListener('click', () => { this.show('confirm-delete'); });
+    this.confirmButton.addEventListener('click', () => void this.deleteItem());
+    this.keepButton.addEventListener('click', () => { this.show('view', 'confirm-delete'); });
+    const actions = h(
+      'div',
+      { class: 'item-actions' },
+      this.editButton,
+      this.deleteButton,
+      this.confirmText,
+      this.confirmButton,
+      this.keepButton,
+    );
+
+    this.messageLine = h('p', { class: 'item-message', role: 'alert' });
+    this.article = h('article', { class: 'item' }, h('div', { class: 'item-body' }, this.name, this.description, meta), actions, this.messageLine);
+    this.replaceChildren(this.article);
+    this.built = true;
+  }
+
+  /** Brings the view's text and attributes to the current item and mode; creates no element. */
+  private update(): void {
+    const item = this.current;
+    if (!item) return;
+    setText(this.name, item.name);
+    setText(this.description, item.description ? item.description : 'No description');
+    this.description.classList.toggle('item-description--empty', !item.description);
+    this.time.dateTime = item.updatedAt;
+    this.time.title = fullTime(item.updatedAt);
+    setText(this.time, timeAgo(item.updatedAt));
+    this.editButton.setAttribute('aria-label', `Edit ${item.name}`);
+    this.deleteButton.setAttribute('aria-label', `Delete ${item.name}`);
+
+    const confirming = this.mode === 'confirm-delete';
+    this.editButton.hidden = confirming;
+    this.deleteButton.hidden = confirming;
+    this.confirmText.hidden = !confirming;
+    this.confirmButton.hidden = !confirming;
+    this.keepButton.hidden = !confirming;
+    // Empty while hidden, so showing the question fills the alert and it is announced.
+    setText(this.confirmText, confirming ? `Delete “${item.name}”? This cannot be undone.` : '');
+    this.messageLine.hidden = this.message === null;
+    setText(this.messageLine, this.message ?? '');
   }
 
   private async deleteItem(): Promise<void> {
@@ -121,7 +166,7 @@ export class ItemRow extends HTMLElement {
         try {
           const { item: latest } = await this.api.get(item.id);
           emit(this, 'item-refreshed', { item: latest });
-          this.current = latest;
+          this.item = latest;
         } catch {
           // The message above still holds; the live stream will bring the latest version.
         }
