@@ -6,6 +6,8 @@ import java.util.Collection;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeoutException;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 import java.util.stream.Collectors;
 
 import io.r2dbc.spi.R2dbcException;
@@ -155,6 +157,12 @@ class ApiExceptionHandler extends ResponseEntityExceptionHandler {
             problem.setDetail("Field '" + field + "' has the wrong type: it " + expected + ".");
             problem.setProperty("errors", List.of(fieldError(field, expected)));
         }
+        else if (json instanceof StreamReadException && duplicateField(json) != null) {
+            String field = duplicateField(json);
+            problem.setTitle("Duplicate field");
+            problem.setDetail("Field '" + field + "' appears more than once; send each field once.");
+            problem.setProperty("errors", List.of(fieldError(field, "appears more than once")));
+        }
         else if (json instanceof StreamReadException || json != null) {
             problem.setTitle("Malformed JSON");
             problem.setDetail("The request body is not a valid JSON object.");
@@ -228,6 +236,17 @@ class ApiExceptionHandler extends ResponseEntityExceptionHandler {
     private static String parameterName(MethodParameter parameter) {
         String name = parameter.getParameterName();
         return (name != null) ? name : "parameter " + parameter.getParameterIndex();
+    }
+
+    /**
+     * Jackson's words for a repeated key (StreamReadFeature.STRICT_DUPLICATE_DETECTION).
+     */
+    private static final Pattern DUPLICATE = Pattern.compile("^Duplicate Object property \"([^\"]{1,100})\"");
+
+    /** The repeated key, when the body was refused for one; {@code null} otherwise. */
+    private static @Nullable String duplicateField(JacksonException ex) {
+        Matcher matcher = DUPLICATE.matcher(String.valueOf(ex.getOriginalMessage()));
+        return matcher.find() ? matcher.group(1) : null;
     }
 
     private static String knownFields(UnrecognizedPropertyException ex) {

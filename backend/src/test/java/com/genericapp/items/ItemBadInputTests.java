@@ -1,6 +1,7 @@
 package com.genericapp.items;
 
 import java.net.URI;
+import java.nio.charset.Charset;
 import java.nio.charset.StandardCharsets;
 import java.sql.Connection;
 import java.sql.ResultSet;
@@ -17,6 +18,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.MethodSource;
+import org.junit.jupiter.params.provider.ValueSource;
 
 import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.boot.test.web.server.LocalServerPort;
@@ -218,7 +220,9 @@ class ItemBadInputTests extends PostgresIntegrationTest {
                         "Field 'owner' is not accepted here; the fields are description, name."),
                 Arguments.of("{\"name\": 42}", "Field 'name' has the wrong type: it must be a string."),
                 Arguments.of("{\"name\": \"ok\", \"description\": [1]}",
-                        "Field 'description' has the wrong type: it must be a string."));
+                        "Field 'description' has the wrong type: it must be a string."),
+                Arguments.of("{\"name\": \"first\", \"name\": \"second\"}",
+                        "Field 'name' appears more than once; send each field once."));
     }
 
     @ParameterizedTest(name = "create with {0} says why")
@@ -234,6 +238,29 @@ class ItemBadInputTests extends PostgresIntegrationTest {
             .expectBody()
             .jsonPath("$.detail")
             .isEqualTo(detail);
+    }
+
+    /**
+     * A body in another Unicode encoding, declared as such, is decoded as declared: the
+     * text is kept exactly.
+     */
+    @ParameterizedTest(name = "a body in {0} keeps its text")
+    @ValueSource(strings = { "UTF-16", "UTF-16LE", "UTF-32" })
+    void bodyInAnotherUnicodeEncodingKeepsItsText(String charset) {
+        String name = "Café \uD83D\uDE00 " + charset;
+        byte[] body = ("{\"name\": \"" + name + "\"}").getBytes(Charset.forName(charset));
+        Item created = http.post()
+            .uri("/api/items")
+            .header(HttpHeaders.CONTENT_TYPE, "application/json; charset=" + charset)
+            .bodyValue(body)
+            .exchange()
+            .expectStatus()
+            .isCreated()
+            .expectBody(Item.class)
+            .returnResult()
+            .getResponseBody();
+        assertThat(created).isNotNull();
+        assertThat(created.name()).isEqualTo(name);
     }
 
     @Test
