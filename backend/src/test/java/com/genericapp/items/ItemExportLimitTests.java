@@ -20,6 +20,7 @@ import org.springframework.test.context.DynamicPropertySource;
 import org.springframework.web.reactive.function.client.WebClient;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
 
 /**
  * An export holds a database connection while its client reads, so exports are bounded
@@ -66,11 +67,9 @@ class ItemExportLimitTests {
             .bodyToFlux(String.class)
             .subscribe();
         try {
-            long deadline = System.nanoTime() + Duration.ofSeconds(10).toNanos();
-            while (this.slots.running() == 0) {
-                assertThat(System.nanoTime()).as("the first export started").isLessThan(deadline);
-                Thread.sleep(20);
-            }
+            await("the first export holds its slot").atMost(Duration.ofSeconds(10))
+                .pollInterval(Duration.ofMillis(20))
+                .until(() -> this.slots.running() == 1);
             long start = System.nanoTime();
             ResponseEntity<String> refused = export(client);
             assertThat(Duration.ofNanos(System.nanoTime() - start)).isLessThan(Duration.ofSeconds(2));
@@ -83,11 +82,9 @@ class ItemExportLimitTests {
             proxy.freeze(false);
             holding.dispose();
         }
-        long deadline = System.nanoTime() + Duration.ofSeconds(10).toNanos();
-        while (this.slots.running() != 0) {
-            assertThat(System.nanoTime()).as("the slot is freed").isLessThan(deadline);
-            Thread.sleep(20);
-        }
+        await("the slot is freed when the export ends").atMost(Duration.ofSeconds(10))
+            .pollInterval(Duration.ofMillis(20))
+            .until(() -> this.slots.running() == 0);
         assertThat(export(client).getStatusCode()).isEqualTo(HttpStatus.OK);
     }
 

@@ -143,9 +143,8 @@ class DatabaseFaultTests {
             proxy.freeze(true);
             String missed = "Made while the listener was deaf " + System.nanoTime();
             postgres.execute("INSERT INTO items (name) VALUES ('" + missed + "')");
-            // longer than ItemEvents' probe interval plus its timeout (4 s + 3 s): the
-            // listener has
-            // given up on that connection by then
+            // longer than ItemEvents' probe interval plus its timeout (4 s + 3 s):
+            // the listener has given up on that connection by then
             Thread.sleep(8_000);
             proxy.freeze(false);
 

@@ -21,6 +21,7 @@ import org.springframework.test.context.DynamicPropertySource;
 import org.springframework.web.reactive.function.client.WebClient;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
 
 /**
  * The database goes away and comes back while the API runs: readiness follows it,
@@ -66,7 +67,7 @@ class DatabaseOutageTests {
 
         postgres.stop();
 
-        assertThat(eventually(client, "/actuator/health/readiness", HttpStatus.SERVICE_UNAVAILABLE)).isTrue();
+        eventually(client, "/actuator/health/readiness", HttpStatus.SERVICE_UNAVAILABLE);
         assertThat(status(client, "/actuator/health/liveness")).isEqualTo(HttpStatus.OK);
         long start = System.nanoTime();
         ResponseEntity<String> unavailable = client.get()
@@ -82,7 +83,7 @@ class DatabaseOutageTests {
 
         postgres.start();
 
-        assertThat(eventually(client, "/actuator/health/readiness", HttpStatus.OK)).isTrue();
+        eventually(client, "/actuator/health/readiness", HttpStatus.OK);
         assertThat(status(client, "/api/items")).isEqualTo(HttpStatus.OK);
         // the change listener reconnected by itself: a change after the restart reaches
         // the old subscriber
@@ -112,21 +113,13 @@ class DatabaseOutageTests {
             .block(Duration.ofSeconds(15)));
     }
 
-    private static boolean eventually(WebClient client, String uri, HttpStatus expected) {
-        long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
-        while (System.nanoTime() < deadline) {
-            if (status(client, uri) == expected) {
-                return true;
-            }
-            try {
-                Thread.sleep(250);
-            }
-            catch (InterruptedException ex) {
-                Thread.currentThread().interrupt();
-                return false;
-            }
-        }
-        return false;
+    /**
+     * Waits up to 30 s for {@code uri} to answer {@code expected}, polling every 250 ms.
+     */
+    private static void eventually(WebClient client, String uri, HttpStatus expected) {
+        await(uri + " answers " + expected.value()).atMost(Duration.ofSeconds(30))
+            .pollInterval(Duration.ofMillis(250))
+            .until(() -> status(client, uri) == expected);
     }
 
 }
