@@ -1,55 +1,71 @@
 # shellcheck shell=bash
 # ┌──────────────────────────────────────────────────────────────────────┐
-# │ Debian's nginx laid out like the nginx-unprivileged image (source)  │
+# │ nginx 1.27.3+ laid out like the nginx-unprivileged image (source)    │
 # └──────────────────────────────────────────────────────────────────────┘
 #
-# The browser tests run the real frontend/nginx template, rendered by the
-# same envsubst step as the image's entrypoint (only variables that are
-# defined in the environment are replaced, so nginx's own $variables
-# survive), into a throwaway prefix with the image's layout:
+# The browser, fault and bench rigs run the real frontend/nginx template,
+# rendered by the same envsubst step as the image's entrypoint (only
+# variables that are defined in the environment are replaced, so nginx's
+# own $variables survive), into a throwaway prefix with the image's layout,
+# on Debian testing's nginx (ci/lib/rig-binaries.sh: the `resolve` upstream
+# parameter production relies on), with a dnsmasq of the rig's own as the
+# template's DNS_RESOLVER, so one name can stand for several API replicas
+# the way compose's `api` does with --scale:
 #
 #   <prefix>/nginx.conf          the image's nginx.conf shape (pid and temp under <prefix>/tmp)
-#   <prefix>/mime.types          Debian's
+#   <prefix>/mime.types          nginx's
 #   <prefix>/snippets/*.conf     frontend/nginx/snippets (the image: /etc/nginx/snippets)
 #   <prefix>/conf.d/default.conf rendered from frontend/nginx/templates/default.conf.template
 #
 #   source ci/lib/e2e-nginx.sh
+#   e2e_dns_start DIR PORT NAME ADDRESS...   # dnsmasq on 127.0.0.1:PORT answering NAME; sets E2E_DNS_PID
 #   e2e_nginx_render PREFIX FRONTEND_DIR     # needs the template's variables exported
 #   e2e_nginx_start PREFIX                   # sets E2E_NGINX_PID
 #   e2e_nginx_stop PREFIX
+#   e2e_dns_stop
 #
 # Settings (environment):
 #   E2E_NGINX_WORKER_CONNECTIONS  4096, as frontend/Dockerfile sets it in the image
-#   E2E_NGINX_HOSTS               a hosts file nginx alone sees as /etc/hosts (default: none). It runs
-#                                 in a private mount namespace then (unshare --mount, needs root), so
-#                                 one name can stand for several API replicas the way compose's `api`
-#                                 does with --scale, without touching the machine's /etc/hosts.
 
-# Prints "resolve" when this nginx has the upstream `resolve` parameter (open source since 1.27.3).
-e2e_nginx_resolve_word() {
-  local version major minor patch
-  version="$(nginx -v 2>&1 | sed -n 's|.*nginx/\([0-9.]*\).*|\1|p')"
-  IFS=. read -r major minor patch <<<"$version"
-  if ((major > 1 || (major == 1 && (minor > 27 || (minor == 27 && patch >= 3))))); then
-    echo resolve
-  fi
+# shellcheck source=ci/lib/rig-binaries.sh
+source "$(dirname "${BASH_SOURCE[0]}")/rig-binaries.sh"
+
+# A DNS server for nginx alone: NAME resolves to every ADDRESS (nginx balances over them all, as
+# over a scaled service's containers), anything else to nothing; it asks no one upstream.
+e2e_dns_start() {
+  local dir="$1" port="$2" name="$3" address
+  shift 3
+  mkdir -p "$dir"
+  : >"$dir/hosts"
+  for address in "$@"; do printf '%s %s\n' "$address" "$name" >>"$dir/hosts"; done
+  dnsmasq --keep-in-foreground --no-resolv --no-hosts --no-poll --addn-hosts="$dir/hosts" \
+    --listen-address=127.0.0.1 --bind-interfaces --port="$port" --user=root --pid-file= \
+    --log-facility="$dir/dnsmasq.log" &
+  E2E_DNS_PID=$!
+  local i
+  for ((i = 0; i < 50; i++)); do
+    grep -q "read $dir/hosts" "$dir/dnsmasq.log" 2>/dev/null && return 0
+    kill -0 "$E2E_DNS_PID" 2>/dev/null || break
+    sleep 0.1
+  done
+  printf 'e2e-nginx: dnsmasq did not start on 127.0.0.1:%s:\n' "$port" >&2
+  tail -n 5 "$dir/dnsmasq.log" >&2 2>/dev/null
+  return 1
 }
 
-# Runs nginx, in its own mount namespace with E2E_NGINX_HOSTS as /etc/hosts when that is set.
-# unshare execs (no fork), so the process id of this command is nginx's.
-_e2e_nginx() {
-  if [[ -n "${E2E_NGINX_HOSTS:-}" ]]; then
-    # shellcheck disable=SC2016 # $0 and $@ belong to the inner shell
-    unshare --mount sh -c 'mount --bind "$0" /etc/hosts && exec nginx "$@"' "$E2E_NGINX_HOSTS" "$@"
-  else
-    nginx "$@"
+e2e_dns_stop() {
+  if [[ -n "${E2E_DNS_PID:-}" ]]; then
+    kill -TERM "$E2E_DNS_PID" 2>/dev/null || true
+    wait "$E2E_DNS_PID" 2>/dev/null || true
   fi
+  E2E_DNS_PID=
 }
 
 e2e_nginx_render() {
   local prefix="$1" frontend="$2" names defined_envs
+  rig_nginx_install || return 1
   mkdir -p "$prefix/conf.d" "$prefix/snippets" "$prefix/tmp"
-  cp /etc/nginx/mime.types "$prefix/mime.types"
+  cp "$RIG_NGINX_MIME_TYPES" "$prefix/mime.types"
   cp "$frontend"/nginx/snippets/*.conf "$prefix/snippets/"
   cat >"$prefix/nginx.conf" <<CONF
 # The nginx-unprivileged image's nginx.conf, with its /tmp paths moved under this prefix.
@@ -83,21 +99,15 @@ CONF
   defined_envs="$(printf '${%s} ' "${names[@]}")"
   envsubst "$defined_envs" <"$frontend/nginx/templates/default.conf.template" >"$prefix/conf.d/default.conf"
   # The configuration must be valid before anything starts.
-  _e2e_nginx -t -q -p "$prefix" -c "$prefix/nginx.conf"
+  "${RIG_NGINX[@]}" -t -q -p "$prefix" -c "$prefix/nginx.conf"
 }
 
 e2e_nginx_start() {
   local prefix="$1"
-  # -g 'daemon off;' keeps the master in the foreground so that its pid is ours to stop.
-  # Started directly, not through _e2e_nginx: a function run with & is a subshell, and its pid
-  # would not be nginx's (a signal to it would miss nginx, seen with SIGHUP).
-  if [[ -n "${E2E_NGINX_HOSTS:-}" ]]; then
-    # shellcheck disable=SC2016 # $0 and $@ belong to the inner shell
-    unshare --mount sh -c 'mount --bind "$0" /etc/hosts && exec nginx "$@"' "$E2E_NGINX_HOSTS" \
-      -p "$prefix" -c "$prefix/nginx.conf" -g 'daemon off;' >>"$prefix/access.log" 2>>"$prefix/error.log" &
-  else
-    nginx -p "$prefix" -c "$prefix/nginx.conf" -g 'daemon off;' >>"$prefix/access.log" 2>>"$prefix/error.log" &
-  fi
+  rig_nginx_install || return 1
+  # -g 'daemon off;' keeps the master in the foreground so that its pid is ours to stop. The
+  # loader execs nginx in the same process, so a signal to this pid reaches nginx.
+  "${RIG_NGINX[@]}" -p "$prefix" -c "$prefix/nginx.conf" -g 'daemon off;' >>"$prefix/access.log" 2>>"$prefix/error.log" &
   E2E_NGINX_PID=$!
 }
 

