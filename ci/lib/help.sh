@@ -19,9 +19,9 @@
 #
 # ci/lint-scripts runs every script with --help and checks this contract.
 
-# print_help [FILE]: the header of FILE (default: the running script).
+# print_help: the running script's header (shellcheck directives left out).
 print_help() {
-  awk 'NR == 1 { next } /^# shellcheck / { next } /^#/ { sub(/^# ?/, ""); print; next } { exit }' "${1:-$0}"
+  awk 'NR == 1 { next } /^# shellcheck / { next } /^#/ { sub(/^# ?/, ""); print; next } { exit }' "$0"
 }
 
 # usage_error MESSAGE: says what was wrong with the command line, points to --help, exits 2.
