@@ -16,11 +16,9 @@ die() {
   exit "$code"
 }
 
-# Prints the block comment under the shebang (the script's own help text):
-# every leading line that starts with '#', without the '# ' prefix.
-print_help() {
-  awk 'NR == 1 { next } /^#/ { sub(/^# ?/, ""); print; next } { exit }' "$0"
-}
+# print_help (the script's header as its --help) comes from the shared helper.
+# shellcheck source=ci/lib/help.sh
+source "$(dirname "${BASH_SOURCE[0]}")/help.sh"
 
 # An image reference pinned by digest: NAME@sha256:<64 hex>.
 is_digest_ref() { [[ "$1" =~ ^[^@[:space:]]+@sha256:[0-9a-f]{64}$ ]]; }

@@ -1,5 +1,5 @@
 // Shared helpers for the browser tests (run by ci/e2e-test, which starts PostgreSQL, the API jar and
-// Nginx and passes their addresses in the environment).
+// Nginx and passes their addresses in the environment, or with --base-url points them at a running stack).
 
 import { execFile } from 'node:child_process';
 import { mkdirSync, readFileSync } from 'node:fs';
@@ -23,6 +23,14 @@ export const RESULTS = env('E2E_RESULTS');
 export const TMP = env('E2E_TMP');
 const REPO = env('E2E_REPO');
 mkdirSync(RESULTS, { recursive: true });
+
+/**
+ * The `skip` option of a test that needs ci/e2e-test's own rig (its processes or its files): false on
+ * the rig, the reason when the suites run against a stack that is already running (--base-url).
+ */
+export function rigOnly(reason) {
+  return process.env.E2E_RUNNING_STACK === '1' ? `needs ci/e2e-test's own rig: ${reason}` : false;
+}
 
 export async function launch() {
   return chromium.launch({

@@ -11,6 +11,7 @@ import {
   idOf,
   launch,
   openPage,
+  rigOnly,
   row,
   rowById,
   screenshotPath,
@@ -303,7 +304,9 @@ describe('the items page', () => {
     await page.context().close();
   });
 
-  it('turns the status badge red when the API stops, and green when it is back', async () => {
+  const stopsServices = { skip: rigOnly('it stops and starts a service through ci/lib/e2e-services.sh') };
+
+  it('turns the status badge red when the API stops, and green when it is back', stopsServices, async () => {
     const page = await openPage(browser);
     const badge = page.locator('status-badge');
     await service('api-stop');
@@ -338,7 +341,7 @@ describe('the items page', () => {
     await page.context().close();
   });
 
-  it('says when the database is down, and shows what was created while it came back', async () => {
+  it('says when the database is down, and shows what was created while it came back', stopsServices, async () => {
     const page = await openPage(browser);
     // the new item lies past the first page in id order: a search shows it on the first
     const marker = `gap${Date.now().toString(36)}`;
