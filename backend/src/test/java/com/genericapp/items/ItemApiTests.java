@@ -254,45 +254,21 @@ class ItemApiTests extends PostgresIntegrationTest {
     }
 
     private Item create(String name, String description) {
-        Map<String, String> body = (description != null) ? Map.of("name", name, "description", description)
-                : Map.of("name", name);
-        Item item = http.post()
-            .uri("/api/items")
-            .contentType(MediaType.APPLICATION_JSON)
-            .bodyValue(body)
-            .exchange()
-            .expectStatus()
-            .isCreated()
-            .expectBody(Item.class)
-            .returnResult()
-            .getResponseBody();
-        assertThat(item).isNotNull();
-        return item;
+        return ItemFixtures.create(http, name, description);
     }
 
     private void replace(long id, String name, String description) {
-        Map<String, String> body = (description != null) ? Map.of("name", name, "description", description)
-                : Map.of("name", name);
         http.put()
             .uri("/api/items/{id}", id)
             .contentType(MediaType.APPLICATION_JSON)
-            .bodyValue(body)
+            .bodyValue(ItemFixtures.body(name, description))
             .exchange()
             .expectStatus()
             .isOk();
     }
 
     private Item get(long id) {
-        Item item = http.get()
-            .uri("/api/items/{id}", id)
-            .exchange()
-            .expectStatus()
-            .isOk()
-            .expectBody(Item.class)
-            .returnResult()
-            .getResponseBody();
-        assertThat(item).isNotNull();
-        return item;
+        return ItemFixtures.get(http, id);
     }
 
 }

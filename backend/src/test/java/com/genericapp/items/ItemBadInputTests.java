@@ -49,16 +49,7 @@ class ItemBadInputTests extends PostgresIntegrationTest {
 
     @BeforeEach
     void createVictim() {
-        victim = http.post()
-            .uri("/api/items")
-            .contentType(MediaType.APPLICATION_JSON)
-            .bodyValue(Map.of("name", "Untouchable", "description", "stays as it is"))
-            .exchange()
-            .expectStatus()
-            .isCreated()
-            .expectBody(Item.class)
-            .returnResult()
-            .getResponseBody();
+        victim = ItemFixtures.create(http, "Untouchable", "stays as it is");
     }
 
     static Stream<Arguments> badBodies() {

@@ -59,15 +59,7 @@ class ItemConcurrencyTests extends PostgresIntegrationTest {
             .flatMap((writer) -> Flux.range(0, incrementsEach).concatMap((n) -> increment(client, item.id())), writers)
             .then()
             .block(Duration.ofSeconds(120));
-        Item last = http.get()
-            .uri("/api/items/{id}", item.id())
-            .exchange()
-            .expectStatus()
-            .isOk()
-            .expectBody(Item.class)
-            .returnResult()
-            .getResponseBody();
-        assertThat(last).isNotNull();
+        Item last = ItemFixtures.get(http, item.id());
         assertThat(last.name()).isEqualTo(String.valueOf(writers * incrementsEach));
         assertThat(last.version()).isEqualTo(writers * incrementsEach);
     }
