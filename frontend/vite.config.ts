@@ -10,7 +10,11 @@ export default defineConfig({
       '/api': { target: api, changeOrigin: true },
       '/status': { target: api, changeOrigin: true, rewrite: () => '/actuator/health/readiness' },
       // Exactly /items (with a query): a leading ^ makes the key a regular expression.
-      '^/items(\\?.*)?$': { target: api, changeOrigin: true, rewrite: (path) => path.replace(/^\/items/, '/api/items') },
+      '^/items(\\?.*)?$': {
+        target: api,
+        changeOrigin: true,
+        rewrite: (path) => path.replace(/^\/items/, '/api/items'),
+      },
     },
   },
   build: {

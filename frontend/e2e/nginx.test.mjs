@@ -16,11 +16,21 @@ const base = new URL(BASE_URL);
 function request(path, { method = 'GET', headers = {}, body } = {}) {
   return new Promise((resolve, reject) => {
     const req = http.request(
-      { host: base.hostname, port: base.port, path, method, headers, agent: false, timeout: 10_000 },
+      {
+        host: base.hostname,
+        port: base.port,
+        path,
+        method,
+        headers,
+        agent: false,
+        timeout: 10_000,
+      },
       (res) => {
         const chunks = [];
         res.on('data', (chunk) => chunks.push(chunk));
-        res.on('end', () => resolve({ status: res.statusCode, headers: res.headers, body: Buffer.concat(chunks) }));
+        res.on('end', () =>
+          resolve({ status: res.statusCode, headers: res.headers, body: Buffer.concat(chunks) }),
+        );
       },
     );
     req.on('timeout', () => req.destroy(new Error(`timeout: ${method} ${path}`)));
@@ -35,8 +45,16 @@ const json = (response) => JSON.parse(response.body.toString('utf8'));
 function assertSecurityHeaders(response, where) {
   const h = response.headers;
   assert.match(h['content-security-policy'] ?? '', /default-src 'self'/, `CSP on ${where}`);
-  assert.doesNotMatch(h['content-security-policy'] ?? '', /unsafe-inline/, `no unsafe-inline on ${where}`);
-  assert.match(h['content-security-policy'] ?? '', /frame-ancestors 'none'/, `frame-ancestors on ${where}`);
+  assert.doesNotMatch(
+    h['content-security-policy'] ?? '',
+    /unsafe-inline/,
+    `no unsafe-inline on ${where}`,
+  );
+  assert.match(
+    h['content-security-policy'] ?? '',
+    /frame-ancestors 'none'/,
+    `frame-ancestors on ${where}`,
+  );
   assert.equal(h['x-content-type-options'], 'nosniff', `X-Content-Type-Options on ${where}`);
   assert.ok(h['referrer-policy'], `Referrer-Policy on ${where}`);
   assert.ok(h['permissions-policy'], `Permissions-Policy on ${where}`);
@@ -65,7 +83,16 @@ async function assetPaths() {
 describe('nginx', () => {
   it('puts the security headers on pages, assets, API answers and its own errors', async () => {
     const [asset] = await assetPaths();
-    for (const path of ['/', '/index.html', asset, '/api/items', '/status', '/healthz', '/no-such-page', '/actuator/health']) {
+    for (const path of [
+      '/',
+      '/index.html',
+      asset,
+      '/api/items',
+      '/status',
+      '/healthz',
+      '/no-such-page',
+      '/actuator/health',
+    ]) {
       assertSecurityHeaders(await request(path), path);
     }
   });
@@ -84,13 +111,16 @@ describe('nginx', () => {
     }
   });
 
-  it('compresses text with gzip, the API\'s JSON included', async () => {
+  it("compresses text with gzip, the API's JSON included", async () => {
     const js = (await assetPaths()).find((p) => p.endsWith('.js'));
     for (const path of [js, '/api/items']) {
       const response = await request(path, { headers: { 'Accept-Encoding': 'gzip' } });
       assert.equal(response.headers['content-encoding'], 'gzip', path);
       assert.match(response.headers['vary'] ?? '', /Accept-Encoding/i, path);
-      assert.ok(gunzipSync(response.body).length > response.body.length, `${path} is smaller compressed`);
+      assert.ok(
+        gunzipSync(response.body).length > response.body.length,
+        `${path} is smaller compressed`,
+      );
     }
   });
 
@@ -101,7 +131,14 @@ describe('nginx', () => {
   });
 
   it('does not expose /actuator, even through /api/..', async () => {
-    for (const path of ['/actuator', '/actuator/health', '/actuator/prometheus', '/actuator/env', '/api/../actuator/health', '/api/%2e%2e/actuator/prometheus']) {
+    for (const path of [
+      '/actuator',
+      '/actuator/health',
+      '/actuator/prometheus',
+      '/actuator/env',
+      '/api/../actuator/health',
+      '/api/%2e%2e/actuator/prometheus',
+    ]) {
       const response = await request(path);
       assert.equal(response.status, 404, path);
       assert.doesNotMatch(response.body.toString('utf8'), /"components"|jvm_/, path);
@@ -114,7 +151,7 @@ describe('nginx', () => {
     assert.deepEqual(json(response), { status: 'UP' });
   });
 
-  it('keeps the seed\'s routes: /status is the API\'s readiness, /items the item list', async () => {
+  it("keeps the seed's routes: /status is the API's readiness, /items the item list", async () => {
     const status = await request('/status');
     assert.equal(status.status, 200);
     assert.equal(status.headers['cache-control'], 'no-store');
@@ -129,24 +166,32 @@ describe('nginx', () => {
     assert.ok(list.every((item) => typeof item.id === 'number' && typeof item.name === 'string'));
 
     // Read-only, as in the seed: a write cannot slip past the /api/ rate limit this way.
-    const post = await request('/items', { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: '{"name":"x"}' });
+    const post = await request('/items', {
+      method: 'POST',
+      headers: { 'Content-Type': 'application/json' },
+      body: '{"name":"x"}',
+    });
     assertProblem(post, 405);
   });
 
-  it('passes a client X-Request-ID through to the API and back, and logs it as JSON', { skip: rigOnly("it reads the rig's nginx access log") }, async () => {
-    const id = `e2e-${Date.now()}`;
-    const response = await request('/api/items?limit=1', { headers: { 'X-Request-ID': id } });
-    assert.equal(response.headers['x-request-id'], id, 'echoed once, unchanged');
-    const generated = await request('/api/items?limit=1');
-    assert.match(generated.headers['x-request-id'], /^[0-9a-f]{32}$/, 'generated when absent');
+  it(
+    'passes a client X-Request-ID through to the API and back, and logs it as JSON',
+    { skip: rigOnly("it reads the rig's nginx access log") },
+    async () => {
+      const id = `e2e-${Date.now()}`;
+      const response = await request('/api/items?limit=1', { headers: { 'X-Request-ID': id } });
+      assert.equal(response.headers['x-request-id'], id, 'echoed once, unchanged');
+      const generated = await request('/api/items?limit=1');
+      assert.match(generated.headers['x-request-id'], /^[0-9a-f]{32}$/, 'generated when absent');
 
-    const log = readFileSync(join(TMP, 'nginx', 'access.log'), 'utf8');
-    const line = log.split('\n').find((l) => l.includes(`"request_id":"${id}"`));
-    assert.ok(line, 'the access log has a line with the request id');
-    const entry = JSON.parse(line);
-    assert.equal(entry.status, 200);
-    assert.match(entry.upstream_response_time, /^\d+\.\d{3}$/);
-  });
+      const log = readFileSync(join(TMP, 'nginx', 'access.log'), 'utf8');
+      const line = log.split('\n').find((l) => l.includes(`"request_id":"${id}"`));
+      assert.ok(line, 'the access log has a line with the request id');
+      const entry = JSON.parse(line);
+      assert.equal(entry.status, 200);
+      assert.match(entry.upstream_response_time, /^\d+\.\d{3}$/);
+    },
+  );
 
   it('refuses a body over 64 KiB with 413 as problem+json', async () => {
     const name = 'x'.repeat(70 * 1024);
@@ -160,29 +205,32 @@ describe('nginx', () => {
 
   it('streams server-sent events unbuffered: an event arrives within a second', async () => {
     const events = await new Promise((resolve, reject) => {
-      const req = http.get({ host: base.hostname, port: base.port, path: '/api/items/events', agent: false }, (res) => {
-        assert.equal(res.statusCode, 200);
-        assert.match(res.headers['content-type'], /^text\/event-stream/);
-        let text = '';
-        let sentAt = 0;
-        res.setEncoding('utf8');
-        res.on('data', (chunk) => {
-          text += chunk;
-          if (sentAt === 0 && text.includes(':connected')) {
-            sentAt = performance.now();
-            void request('/api/items', {
-              method: 'POST',
-              headers: { 'Content-Type': 'application/json' },
-              body: JSON.stringify({ name: 'SSE timing probe' }),
-            });
-          }
-          if (sentAt && /event:\s?created\ndata:.*SSE timing probe/.test(text)) {
-            const elapsed = performance.now() - sentAt;
-            req.destroy();
-            resolve({ elapsed, text });
-          }
-        });
-      });
+      const req = http.get(
+        { host: base.hostname, port: base.port, path: '/api/items/events', agent: false },
+        (res) => {
+          assert.equal(res.statusCode, 200);
+          assert.match(res.headers['content-type'], /^text\/event-stream/);
+          let text = '';
+          let sentAt = 0;
+          res.setEncoding('utf8');
+          res.on('data', (chunk) => {
+            text += chunk;
+            if (sentAt === 0 && text.includes(':connected')) {
+              sentAt = performance.now();
+              void request('/api/items', {
+                method: 'POST',
+                headers: { 'Content-Type': 'application/json' },
+                body: JSON.stringify({ name: 'SSE timing probe' }),
+              });
+            }
+            if (sentAt && /event:\s?created\ndata:.*SSE timing probe/.test(text)) {
+              const elapsed = performance.now() - sentAt;
+              req.destroy();
+              resolve({ elapsed, text });
+            }
+          });
+        },
+      );
       req.on('error', (error) => {
         if (error.code !== 'ECONNRESET') reject(error);
       });
@@ -195,41 +243,71 @@ describe('nginx', () => {
   });
 
   it('streams an NDJSON export as it comes, uncompressed', async () => {
-    const response = await request('/api/items', { headers: { Accept: 'application/x-ndjson', 'Accept-Encoding': 'gzip' } });
+    const response = await request('/api/items', {
+      headers: { Accept: 'application/x-ndjson', 'Accept-Encoding': 'gzip' },
+    });
     assert.equal(response.status, 200);
     assert.match(response.headers['content-type'], /^application\/x-ndjson/);
     assert.equal(response.headers['content-encoding'], undefined, 'gzip would hold lines back');
-    assert.equal(response.headers['content-length'], undefined, 'streamed (chunked), not buffered whole');
-    const lines = response.body.toString('utf8').trim().split('\n').map((line) => JSON.parse(line));
+    assert.equal(
+      response.headers['content-length'],
+      undefined,
+      'streamed (chunked), not buffered whole',
+    );
+    const lines = response.body
+      .toString('utf8')
+      .trim()
+      .split('\n')
+      .map((line) => JSON.parse(line));
     const all = json(await request('/api/items?limit=500'));
     assert.equal(lines.length, all.length);
   });
 
-  const keepaliveSkip = rigOnly("it counts nginx's closed connections to the API with ss on this machine; a stack's nginx may have them in another network namespace");
-  it('keeps connections to the API alive (HTTP/1.1 keepalive) instead of opening one per request', { skip: keepaliveSkip }, async () => {
-    const port = new URL(API_URL).port;
-    // Connections nginx closed to the API linger in TIME-WAIT on nginx's side.
-    const closed = () =>
-      execFileSync('ss', ['-Htn', 'state', 'time-wait', 'dst', `127.0.0.1:${port}`], { encoding: 'utf8' })
-        .split('\n')
-        .filter(Boolean).length;
-    const before = closed();
-    for (let i = 0; i < 40; i++) assert.equal((await request('/api/items?limit=1')).status, 200);
-    const opened = closed() - before;
-    assert.ok(opened < 10, `${opened} connections to the API were closed for 40 requests`);
-  });
+  const keepaliveSkip = rigOnly(
+    "it counts nginx's closed connections to the API with ss on this machine; a stack's nginx may have them in another network namespace",
+  );
+  it(
+    'keeps connections to the API alive (HTTP/1.1 keepalive) instead of opening one per request',
+    { skip: keepaliveSkip },
+    async () => {
+      const port = new URL(API_URL).port;
+      // Connections nginx closed to the API linger in TIME-WAIT on nginx's side.
+      const closed = () =>
+        execFileSync('ss', ['-Htn', 'state', 'time-wait', 'dst', `127.0.0.1:${port}`], {
+          encoding: 'utf8',
+        })
+          .split('\n')
+          .filter(Boolean).length;
+      const before = closed();
+      for (let i = 0; i < 40; i++) assert.equal((await request('/api/items?limit=1')).status, 200);
+      const opened = closed() - before;
+      assert.ok(opened < 10, `${opened} connections to the API were closed for 40 requests`);
+    },
+  );
 
   it('limits bursts of writes from one client with 429 as problem+json, but never reads', async () => {
     const post = () =>
-      request('/api/items', { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: '{"name":""}' });
+      request('/api/items', {
+        method: 'POST',
+        headers: { 'Content-Type': 'application/json' },
+        body: '{"name":""}',
+      });
     const answers = await Promise.all(Array.from({ length: 40 }, post));
     const limited = answers.filter((a) => a.status === 429);
     assert.ok(limited.length > 0, 'some writes of the burst are refused');
     assertProblem(limited[0], 429);
-    assert.ok(answers.some((a) => a.status === 400), 'the first writes reach the API');
+    assert.ok(
+      answers.some((a) => a.status === 400),
+      'the first writes reach the API',
+    );
 
-    const reads = await Promise.all(Array.from({ length: 40 }, () => request('/api/items?limit=1')));
-    assert.ok(reads.every((r) => r.status === 200), 'reads are not limited');
+    const reads = await Promise.all(
+      Array.from({ length: 40 }, () => request('/api/items?limit=1')),
+    );
+    assert.ok(
+      reads.every((r) => r.status === 200),
+      'reads are not limited',
+    );
     // Let the bucket refill (10 writes/s) so that later tests write freely.
     await new Promise((resolve) => setTimeout(resolve, 2500));
   });

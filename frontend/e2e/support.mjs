@@ -78,7 +78,10 @@ export async function axeViolations(page) {
   );
   return result.violations
     .filter((v) => v.impact === 'serious' || v.impact === 'critical')
-    .map((v) => `${v.impact}: ${v.id} (${v.help}) at ${v.nodes.map((n) => n.target.join(' ')).join(', ')}`);
+    .map(
+      (v) =>
+        `${v.impact}: ${v.id} (${v.help}) at ${v.nodes.map((n) => n.target.join(' ')).join(', ')}`,
+    );
 }
 
 export function screenshotPath(name) {
@@ -92,7 +95,8 @@ export async function createItem(name, description = '') {
     headers: { 'Content-Type': 'application/json' },
     body: JSON.stringify({ name, description }),
   });
-  if (response.status !== 201) throw new Error(`create ${name}: ${response.status} ${await response.text()}`);
+  if (response.status !== 201)
+    throw new Error(`create ${name}: ${response.status} ${await response.text()}`);
   return response.json();
 }
 
@@ -103,7 +107,8 @@ export async function updateItem(id, version, { name, description = '' }) {
     headers: { 'Content-Type': 'application/json', 'If-Match': `"${version}"` },
     body: JSON.stringify({ name, description }),
   });
-  if (response.status !== 200) throw new Error(`update ${id}: ${response.status} ${await response.text()}`);
+  if (response.status !== 200)
+    throw new Error(`update ${id}: ${response.status} ${await response.text()}`);
   return response.json();
 }
 

@@ -1,5 +1,14 @@
 import { describe, expect, it, vi } from 'vitest';
-import { ApiError, ItemsApi, describeError, etagFor, listUrl, parseNextLink, problemFrom, type Item } from './api';
+import {
+  ApiError,
+  ItemsApi,
+  describeError,
+  etagFor,
+  listUrl,
+  parseNextLink,
+  problemFrom,
+  type Item,
+} from './api';
 
 const item: Item = {
   id: 7,
@@ -12,7 +21,10 @@ const item: Item = {
 
 function json(body: unknown, status = 200, headers: Record<string, string> = {}): Response {
   const type = status >= 400 ? 'application/problem+json' : 'application/json';
-  return new Response(JSON.stringify(body), { status, headers: { 'Content-Type': type, ...headers } });
+  return new Response(JSON.stringify(body), {
+    status,
+    headers: { 'Content-Type': type, ...headers },
+  });
 }
 
 function fakeFetch(response: Response) {
@@ -21,7 +33,8 @@ function fakeFetch(response: Response) {
 
 describe('parseNextLink', () => {
   it('finds rel="next" among several links', () => {
-    const header = '</api/items?after=1&limit=2>; rel="prev", </api/items?after=20&limit=20&q=a,b>; rel="next"';
+    const header =
+      '</api/items?after=1&limit=2>; rel="prev", </api/items?after=20&limit=20&q=a,b>; rel="next"';
     expect(parseNextLink(header)).toBe('/api/items?after=20&limit=20&q=a,b');
   });
 
@@ -47,7 +60,9 @@ describe('listUrl', () => {
 
 describe('ItemsApi', () => {
   it('lists a page and follows the Link header', async () => {
-    const fetchImpl = fakeFetch(json([item], 200, { Link: '</api/items?after=7&limit=1>; rel="next"' }));
+    const fetchImpl = fakeFetch(
+      json([item], 200, { Link: '</api/items?after=7&limit=1>; rel="next"' }),
+    );
     const page = await new ItemsApi(fetchImpl).list({ q: 'lamp', limit: 1 });
     expect(fetchImpl).toHaveBeenCalledWith('/api/items?q=lamp&limit=1', expect.anything());
     expect(page).toEqual({ items: [item], next: '/api/items?after=7&limit=1' });
@@ -62,7 +77,11 @@ describe('ItemsApi', () => {
 
   it('sends If-Match on update and returns the new ETag', async () => {
     const fetchImpl = fakeFetch(json({ ...item, version: 4 }, 200, { ETag: '"4"' }));
-    const result = await new ItemsApi(fetchImpl).update(7, { name: 'Lamp', description: '' }, '"3"');
+    const result = await new ItemsApi(fetchImpl).update(
+      7,
+      { name: 'Lamp', description: '' },
+      '"3"',
+    );
     const [url, init] = fetchImpl.mock.calls[0]!;
     expect(url).toBe('/api/items/7');
     expect(init?.method).toBe('PUT');
@@ -97,7 +116,9 @@ describe('ItemsApi', () => {
         { field: 'description', message: 'too long' },
       ],
     };
-    const error = await new ItemsApi(fakeFetch(json(problem, 400))).create({ name: '', description: '' }).catch((e: unknown) => e);
+    const error = await new ItemsApi(fakeFetch(json(problem, 400)))
+      .create({ name: '', description: '' })
+      .catch((e: unknown) => e);
     expect(error).toBeInstanceOf(ApiError);
     const apiError = error as ApiError;
     expect(apiError.status).toBe(400);
@@ -117,7 +138,11 @@ describe('ItemsApi', () => {
   });
 
   it('synthesises a problem when the body is not one', async () => {
-    const response = new Response('<html>Bad gateway</html>', { status: 502, statusText: 'Bad Gateway', headers: { 'Content-Type': 'text/html' } });
+    const response = new Response('<html>Bad gateway</html>', {
+      status: 502,
+      statusText: 'Bad Gateway',
+      headers: { 'Content-Type': 'text/html' },
+    });
     const problem = await problemFrom(response);
     expect(problem).toMatchObject({ status: 502, title: 'Bad Gateway' });
   });
@@ -127,7 +152,12 @@ describe('describeError', () => {
   it('speaks plainly about an unreachable API, a rate limit and a network failure', () => {
     const gateway = new ApiError({ type: 'about:blank', title: 'Bad Gateway', status: 502 });
     expect(describeError(gateway)).toMatch(/not reachable/);
-    const dbDown = new ApiError({ type: 'about:blank', title: 'Service unavailable', status: 503, detail: 'The database is unavailable right now.' });
+    const dbDown = new ApiError({
+      type: 'about:blank',
+      title: 'Service unavailable',
+      status: 503,
+      detail: 'The database is unavailable right now.',
+    });
     expect(describeError(dbDown)).toBe('The database is unavailable right now.');
     const limited = new ApiError({ type: 'about:blank', title: 'Too Many Requests', status: 429 });
     expect(describeError(limited)).toMatch(/Too many changes/);
@@ -135,7 +165,12 @@ describe('describeError', () => {
   });
 
   it('uses the problem title and detail otherwise', () => {
-    const notFound = new ApiError({ type: 'about:blank', title: 'Not Found', status: 404, detail: 'Item 9 does not exist' });
+    const notFound = new ApiError({
+      type: 'about:blank',
+      title: 'Not Found',
+      status: 404,
+      detail: 'Item 9 does not exist',
+    });
     expect(describeError(notFound)).toBe('Not Found: Item 9 does not exist');
   });
 });

@@ -198,10 +198,13 @@ function jsonRequest(method: string, body: unknown, etag?: string): RequestInit 
 export function describeError(error: unknown): string {
   if (error instanceof ApiError) {
     const { title, detail, status } = error.problem;
-    if (status === 502 || status === 504) return 'The API is not reachable right now. Try again in a moment.';
-    if (status === 429) return 'Too many changes in a short time. Wait a few seconds and try again.';
+    if (status === 502 || status === 504)
+      return 'The API is not reachable right now. Try again in a moment.';
+    if (status === 429)
+      return 'Too many changes in a short time. Wait a few seconds and try again.';
     // A 503 names its cause (the API's "database unavailable", or Nginx's own): the detail says it all.
-    if (status === 503) return detail ?? 'The service is unavailable right now. Try again in a moment.';
+    if (status === 503)
+      return detail ?? 'The service is unavailable right now. Try again in a moment.';
     return detail ? `${title}: ${detail}` : title;
   }
   if (error instanceof TypeError) return 'The server could not be reached. Check your connection.';

@@ -25,5 +25,7 @@ export function timeAgo(iso: string, now: Date = new Date()): string {
 /** Full local date and time, for the tooltip. */
 export function fullTime(iso: string): string {
   const then = new Date(iso);
-  return Number.isNaN(then.getTime()) ? iso : then.toLocaleString('en-GB', { dateStyle: 'medium', timeStyle: 'short' });
+  return Number.isNaN(then.getTime())
+    ? iso
+    : then.toLocaleString('en-GB', { dateStyle: 'medium', timeStyle: 'short' });
 }

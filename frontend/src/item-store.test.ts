@@ -2,8 +2,20 @@ import { describe, expect, it } from 'vitest';
 import type { Item } from './api';
 import { appendPage, applyChange, matchesQuery, parseChange, type ListState } from './item-store';
 
-function item(id: number, name = `Item ${id}`, version = 0, description: string | null = null): Item {
-  return { id, name, description, version, createdAt: '2026-01-01T00:00:00Z', updatedAt: '2026-01-01T00:00:00Z' };
+function item(
+  id: number,
+  name = `Item ${id}`,
+  version = 0,
+  description: string | null = null,
+): Item {
+  return {
+    id,
+    name,
+    description,
+    version,
+    createdAt: '2026-01-01T00:00:00Z',
+    updatedAt: '2026-01-01T00:00:00Z',
+  };
 }
 
 const ids = (state: ListState) => state.items.map((i) => i.id);
@@ -42,7 +54,9 @@ describe('applyChange', () => {
   it('respects the current search', () => {
     const searching: ListState = { items: [item(1, 'Lamp')], next: null, query: 'lamp' };
     expect(ids(applyChange(searching, { type: 'created', item: item(2, 'Chair') }))).toEqual([1]);
-    expect(ids(applyChange(searching, { type: 'created', item: item(3, 'Floor lamp') }))).toEqual([1, 3]);
+    expect(ids(applyChange(searching, { type: 'created', item: item(3, 'Floor lamp') }))).toEqual([
+      1, 3,
+    ]);
     // Renamed out of the search: it leaves the view.
     expect(ids(applyChange(searching, { type: 'updated', item: item(1, 'Chair', 1) }))).toEqual([]);
   });
@@ -68,8 +82,14 @@ describe('matchesQuery', () => {
 
 describe('parseChange', () => {
   it('reads created, updated and deleted events', () => {
-    expect(parseChange('created', JSON.stringify(item(5)))).toEqual({ type: 'created', item: item(5) });
-    expect(parseChange('updated', JSON.stringify(item(5)))).toEqual({ type: 'updated', item: item(5) });
+    expect(parseChange('created', JSON.stringify(item(5)))).toEqual({
+      type: 'created',
+      item: item(5),
+    });
+    expect(parseChange('updated', JSON.stringify(item(5)))).toEqual({
+      type: 'updated',
+      item: item(5),
+    });
     expect(parseChange('deleted', '{"id":5}')).toEqual({ type: 'deleted', id: 5 });
   });
 

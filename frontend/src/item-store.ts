@@ -19,7 +19,10 @@ export interface ListState {
 export function matchesQuery(item: Item, query: string): boolean {
   const needle = query.trim().toLowerCase();
   if (needle === '') return true;
-  return item.name.toLowerCase().includes(needle) || (item.description ?? '').toLowerCase().includes(needle);
+  return (
+    item.name.toLowerCase().includes(needle) ||
+    (item.description ?? '').toLowerCase().includes(needle)
+  );
 }
 
 /** Items are listed in id order, as the API pages them (keyset on id). */
@@ -53,7 +56,9 @@ export function applyChange(state: ListState, change: Change): ListState {
   const shown = state.items.some((existing) => existing.id === item.id);
   if (!matchesQuery(item, state.query)) {
     // An edit that takes an item out of the current search removes it from the view.
-    return shown ? { ...state, items: state.items.filter((existing) => existing.id !== item.id) } : state;
+    return shown
+      ? { ...state, items: state.items.filter((existing) => existing.id !== item.id) }
+      : state;
   }
   if (!shown && state.next !== null) {
     // Beyond the loaded pages: it will arrive with "Load more" in its place.

@@ -44,7 +44,11 @@ describe('LiveEvents', () => {
     resyncs = 0;
     live = new LiveEvents(
       '/api/items/events',
-      { onChange: (c) => changes.push(c), onState: (s) => states.push(s), onResync: () => resyncs++ },
+      {
+        onChange: (c) => changes.push(c),
+        onState: (s) => states.push(s),
+        onResync: () => resyncs++,
+      },
       (url) => {
         const source = new FakeSource(url);
         sources.push(source);
@@ -69,10 +73,13 @@ describe('LiveEvents', () => {
     expect(resyncs).toBe(0);
   });
 
-  it("asks for a resync when the server says it may have missed changes", () => {
+  it('asks for a resync when the server says it may have missed changes', () => {
     live.start();
     sources[0]!.open();
-    sources[0]!.message('resync', '{"reason":"The live connection to the database was interrupted"}');
+    sources[0]!.message(
+      'resync',
+      '{"reason":"The live connection to the database was interrupted"}',
+    );
     expect(resyncs).toBe(1);
     expect(states).toEqual(['connecting', 'live']);
     expect(changes).toEqual([]);

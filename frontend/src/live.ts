@@ -69,7 +69,9 @@ export class LiveEvents {
         if (change) this.handlers.onChange(change);
       });
     }
-    source.addEventListener('resync', () => { this.handlers.onResync(); });
+    source.addEventListener('resync', () => {
+      this.handlers.onResync();
+    });
     source.addEventListener('error', () => {
       if (this.stopped || this.source !== source) return;
       this.hadGap = true;

@@ -26,7 +26,9 @@ const createSection = required('#create', HTMLElement);
 list.api = api;
 required('item-editor', ItemEditor).api = api;
 
-createSection.addEventListener('item-saved', (event) => { list.addCreated(detailOf('item-saved', event).item); });
+createSection.addEventListener('item-saved', (event) => {
+  list.addCreated(detailOf('item-saved', event).item);
+});
 
 let announceTimer: ReturnType<typeof setTimeout> | null = null;
 document.addEventListener('announce', (event) => {
@@ -43,18 +45,24 @@ const LIVE_TEXT: Record<LiveState, string> = {
 };
 
 const live = new LiveEvents('/api/items/events', {
-  onChange: (change) => { list.apply(change); },
+  onChange: (change) => {
+    list.apply(change);
+  },
   onState: (state) => {
     liveIndicator.dataset['state'] = state;
     liveIndicator.textContent = LIVE_TEXT[state];
     liveIndicator.title =
-      state === 'live' ? 'Changes made elsewhere appear here as they happen.' : 'Live updates are paused; retrying.';
+      state === 'live'
+        ? 'Changes made elsewhere appear here as they happen.'
+        : 'Live updates are paused; retrying.';
     if (state === 'reconnecting') void badge.check();
   },
   onResync: () => void list.reload(),
 });
 live.start();
-window.addEventListener('pagehide', () => { live.stop(); });
+window.addEventListener('pagehide', () => {
+  live.stop();
+});
 window.addEventListener('pageshow', (event) => {
   if (event.persisted) {
     live.start();

@@ -22,7 +22,11 @@ function isActuatorHealth(value: unknown): value is ActuatorHealth {
   return typeof status === 'string';
 }
 
-export const CHECKING: StatusReading = { health: 'checking', label: 'Checking…', detail: 'Checking the API and the database.' };
+export const CHECKING: StatusReading = {
+  health: 'checking',
+  label: 'Checking…',
+  detail: 'Checking the API and the database.',
+};
 
 const API_DOWN: StatusReading = {
   health: 'api-down',
@@ -56,10 +60,15 @@ export function interpretStatus(httpStatus: number, body: unknown): StatusReadin
 }
 
 /** Fetches `/status` once; never throws. */
-export async function readStatus(fetchImpl: typeof fetch = (i, o) => fetch(i, o)): Promise<StatusReading> {
+export async function readStatus(
+  fetchImpl: typeof fetch = (i, o) => fetch(i, o),
+): Promise<StatusReading> {
   let response: Response;
   try {
-    response = await fetchImpl('/status', { headers: { Accept: 'application/json' }, cache: 'no-store' });
+    response = await fetchImpl('/status', {
+      headers: { Accept: 'application/json' },
+      cache: 'no-store',
+    });
   } catch {
     return API_DOWN;
   }

@@ -7,12 +7,22 @@ import './item-row';
 import { StatusBadge } from './status-badge';
 
 function item(id: number, name = `Item ${id}`, version = 0): Item {
-  return { id, name, description: `About ${name}`, version, createdAt: '2026-01-01T00:00:00Z', updatedAt: '2026-01-01T00:00:00Z' };
+  return {
+    id,
+    name,
+    description: `About ${name}`,
+    version,
+    createdAt: '2026-01-01T00:00:00Z',
+    updatedAt: '2026-01-01T00:00:00Z',
+  };
 }
 
 function respond(body: unknown, status = 200, headers: Record<string, string> = {}): Response {
   const type = status >= 400 ? 'application/problem+json' : 'application/json';
-  return new Response(body === null ? null : JSON.stringify(body), { status, headers: { 'Content-Type': type, ...headers } });
+  return new Response(body === null ? null : JSON.stringify(body), {
+    status,
+    headers: { 'Content-Type': type, ...headers },
+  });
 }
 
 /** A fetch that answers from a queue, recording each call. */
@@ -39,9 +49,17 @@ describe('<item-editor>', () => {
     return editor;
   }
 
-  it('shows the problem\'s field errors next to the fields and focuses the first', async () => {
+  it("shows the problem's field errors next to the fields and focuses the first", async () => {
     const fetchImpl = scripted(
-      respond({ type: 'about:blank', title: 'Bad Request', status: 400, errors: [{ field: 'name', message: 'must not be blank' }] }, 400),
+      respond(
+        {
+          type: 'about:blank',
+          title: 'Bad Request',
+          status: 400,
+          errors: [{ field: 'name', message: 'must not be blank' }],
+        },
+        400,
+      ),
     );
     const editor = mount(fetchImpl);
     editor.querySelector('form')!.requestSubmit();
@@ -65,9 +83,14 @@ describe('<item-editor>', () => {
     editor.querySelector<HTMLInputElement>('input[name=name]')!.value = ' Chair ';
     editor.querySelector('form')!.requestSubmit();
     await settle();
-    expect(JSON.parse(fetchImpl.mock.calls[0]![1]!.body as string)).toEqual({ name: 'Chair', description: '' });
+    expect(JSON.parse(fetchImpl.mock.calls[0]![1]!.body as string)).toEqual({
+      name: 'Chair',
+      description: '',
+    });
     expect((saved.mock.calls[0]![0] as CustomEvent<{ item: Item }>).detail.item).toEqual(created);
-    expect((announced.mock.calls[0]![0] as CustomEvent<{ message: string }>).detail.message).toContain('Chair');
+    expect(
+      (announced.mock.calls[0]![0] as CustomEvent<{ message: string }>).detail.message,
+    ).toContain('Chair');
     expect(editor.querySelector<HTMLInputElement>('input[name=name]')!.value).toBe('');
     document.removeEventListener('item-saved', saved);
     document.removeEventListener('announce', announced);
@@ -85,7 +108,9 @@ describe('<item-editor>', () => {
     editor.querySelector<HTMLInputElement>('input[name=name]')!.value = 'Mine';
     editor.querySelector('form')!.requestSubmit();
     await settle();
-    expect((fetchImpl.mock.calls[0]![1]!.headers as Record<string, string>)['If-Match']).toBe('"1"');
+    expect((fetchImpl.mock.calls[0]![1]!.headers as Record<string, string>)['If-Match']).toBe(
+      '"1"',
+    );
     const alert = editor.querySelector<HTMLElement>('[role=alert]')!;
     expect(alert.hidden).toBe(false);
     expect(alert.textContent).toMatch(/Someone else changed this item/);
@@ -99,7 +124,9 @@ describe('<item-editor>', () => {
     editor.querySelector<HTMLInputElement>('input[name=name]')!.value = 'Mine';
     editor.querySelector('form')!.requestSubmit();
     await settle();
-    expect((fetchImpl.mock.calls[2]![1]!.headers as Record<string, string>)['If-Match']).toBe('"2"');
+    expect((fetchImpl.mock.calls[2]![1]!.headers as Record<string, string>)['If-Match']).toBe(
+      '"2"',
+    );
   });
 });
 
@@ -111,7 +138,8 @@ describe('<item-list>', () => {
     return list;
   }
 
-  const names = (list: ItemList) => [...list.querySelectorAll('.item-name')].map((n) => n.textContent);
+  const names = (list: ItemList) =>
+    [...list.querySelectorAll('.item-name')].map((n) => n.textContent);
 
   it('says when there are no items yet', async () => {
     const list = mount(scripted(respond([])));
@@ -120,7 +148,12 @@ describe('<item-list>', () => {
   });
 
   it('says what went wrong and retries on demand', async () => {
-    const list = mount(scripted(respond({ type: 'about:blank', title: 'Bad Gateway', status: 502 }, 502), respond([item(1)])));
+    const list = mount(
+      scripted(
+        respond({ type: 'about:blank', title: 'Bad Gateway', status: 502 }, 502),
+        respond([item(1)]),
+      ),
+    );
     await settle();
     const status = list.querySelector('[role=status]')!;
     expect(status.textContent).toMatch(/Could not load the items.*not reachable/);
@@ -176,11 +209,12 @@ describe('<item-list>', () => {
     expect(input.value).toBe('typing…');
   });
 
-  const rowOf = (list: ItemList, id: number) => list.querySelector<HTMLElement>(`item-row[data-id="${id}"]`)!;
+  const rowOf = (list: ItemList, id: number) =>
+    list.querySelector<HTMLElement>(`item-row[data-id="${id}"]`)!;
   const button = (list: ItemList, id: number, action: string) =>
     rowOf(list, id).querySelector<HTMLButtonElement>(`[data-action=${action}]`)!;
 
-  it('keeps focus on a row\'s button through the minute tick, and updates how long ago', async () => {
+  it("keeps focus on a row's button through the minute tick, and updates how long ago", async () => {
     vi.useFakeTimers();
     vi.setSystemTime(new Date('2026-01-01T00:00:10Z')); // item() was updated at 00:00:00
     const list = mount(scripted(respond([item(1), item(2)])));
@@ -198,12 +232,15 @@ describe('<item-list>', () => {
     expect(edit.isConnected).toBe(true);
   });
 
-  it('keeps focus on a row\'s button through a live update, and shows the new version', async () => {
+  it("keeps focus on a row's button through a live update, and shows the new version", async () => {
     const list = mount(scripted(respond([item(1), item(2)])));
     await settle();
     const del = button(list, 1, 'delete');
     del.focus();
-    list.apply({ type: 'updated', item: { ...item(1, 'Renamed', 1), description: null, updatedAt: '2026-01-02T00:00:00Z' } });
+    list.apply({
+      type: 'updated',
+      item: { ...item(1, 'Renamed', 1), description: null, updatedAt: '2026-01-02T00:00:00Z' },
+    });
     expect(document.activeElement).toBe(del);
     expect(button(list, 1, 'delete')).toBe(del);
     expect(del.getAttribute('aria-label')).toBe('Delete Renamed');
@@ -211,7 +248,9 @@ describe('<item-list>', () => {
     const description = rowOf(list, 1).querySelector('.item-description')!;
     expect(description.textContent).toBe('No description');
     expect(description.classList.contains('item-description--empty')).toBe(true);
-    expect(rowOf(list, 1).querySelector('time')!.getAttribute('datetime')).toBe('2026-01-02T00:00:00Z');
+    expect(rowOf(list, 1).querySelector('time')!.getAttribute('datetime')).toBe(
+      '2026-01-02T00:00:00Z',
+    );
   });
 
   it('keeps existing rows, and focus in them, when live items are inserted around them', async () => {
@@ -253,7 +292,9 @@ describe('<item-list>', () => {
     expect(list.querySelector<HTMLInputElement>('.editor--edit input[name=name]')).toBe(input);
     expect(input.value).toBe('typing…');
 
-    list.querySelector<HTMLButtonElement>('.editor--edit .form-actions button[type=button]')!.click(); // Cancel
+    list
+      .querySelector<HTMLButtonElement>('.editor--edit .form-actions button[type=button]')!
+      .click(); // Cancel
     expect(list.querySelector('.editor--edit')).toBeNull();
     expect(names(list)).toEqual(['Lamp (theirs)']);
     expect(button(list, 1, 'edit')).toBe(edit);

@@ -13,7 +13,11 @@ export interface AppEvents {
   announce: { message: string };
 }
 
-export function emit<K extends keyof AppEvents>(from: EventTarget, type: K, detail: AppEvents[K]): void {
+export function emit<K extends keyof AppEvents>(
+  from: EventTarget,
+  type: K,
+  detail: AppEvents[K],
+): void {
   from.dispatchEvent(new CustomEvent(type, { detail, bubbles: true, composed: true }));
 }
 

@@ -54,7 +54,13 @@ export class ItemEditor extends HTMLElement {
       const errorId = `${id}-error`;
       const control =
         field === 'name'
-          ? h('input', { id, name: field, type: 'text', autocomplete: 'off', 'aria-describedby': errorId })
+          ? h('input', {
+              id,
+              name: field,
+              type: 'text',
+              autocomplete: 'off',
+              'aria-describedby': errorId,
+            })
           : h('textarea', { id, name: field, rows: '2', 'aria-describedby': errorId });
       control.value = field === 'name' ? (this.item?.name ?? '') : (this.item?.description ?? '');
       const error = h('p', { class: 'field-error', id: errorId, hidden: true });
@@ -64,22 +70,43 @@ export class ItemEditor extends HTMLElement {
       return h(
         'div',
         { class: `field field--${field}` },
-        h('label', { for: id }, text, field === 'description' ? h('span', { class: 'optional' }, ' (optional)') : null),
+        h(
+          'label',
+          { for: id },
+          text,
+          field === 'description' ? h('span', { class: 'optional' }, ' (optional)') : null,
+        ),
         control,
         error,
       );
     });
 
     this.alert = h('div', { class: 'form-alert', role: 'alert', hidden: true });
-    this.submitButton = h('button', { type: 'submit', class: 'button button--primary' }, this.isEdit ? 'Save' : 'Add item');
+    this.submitButton = h(
+      'button',
+      { type: 'submit', class: 'button button--primary' },
+      this.isEdit ? 'Save' : 'Add item',
+    );
     const actions = h('div', { class: 'form-actions' }, this.submitButton);
     if (this.isEdit) {
       const cancel = h('button', { type: 'button', class: 'button' }, 'Cancel');
-      cancel.addEventListener('click', () => { this.cancel(); });
+      cancel.addEventListener('click', () => {
+        this.cancel();
+      });
       actions.append(cancel);
     }
 
-    this.form = h('form', { class: `editor ${this.isEdit ? 'editor--edit' : 'editor--create'}`, novalidate: true, 'aria-label': label }, ...fields, this.alert, actions);
+    this.form = h(
+      'form',
+      {
+        class: `editor ${this.isEdit ? 'editor--edit' : 'editor--create'}`,
+        novalidate: true,
+        'aria-label': label,
+      },
+      ...fields,
+      this.alert,
+      actions,
+    );
     this.form.addEventListener('submit', (event) => {
       event.preventDefault();
       void this.submit();
@@ -100,7 +127,11 @@ export class ItemEditor extends HTMLElement {
     this.clearMessages();
     try {
       if (this.item) {
-        const { item, etag } = await this.api.update(this.item.id, this.values(), this.etag ?? undefined);
+        const { item, etag } = await this.api.update(
+          this.item.id,
+          this.values(),
+          this.etag ?? undefined,
+        );
         this.item = item;
         this.etag = etag;
         emit(this, 'item-saved', { item });

@@ -49,7 +49,11 @@ export class ItemList extends HTMLElement {
     this.addEventListener('item-saved', this.onSaved);
     this.addEventListener('item-refreshed', this.onRefreshed);
     this.addEventListener('item-deleted', this.onDeleted);
-    this.clock = setInterval(() => { this.rows.forEach((row) => { row.refreshTimes(); }); }, 60_000);
+    this.clock = setInterval(() => {
+      this.rows.forEach((row) => {
+        row.refreshTimes();
+      });
+    }, 60_000);
     void this.reload();
   }
 
@@ -115,7 +119,13 @@ export class ItemList extends HTMLElement {
 
   private build(): void {
     const searchId = uid('search');
-    this.search = h('input', { id: searchId, type: 'search', name: 'q', autocomplete: 'off', placeholder: 'Name or description' });
+    this.search = h('input', {
+      id: searchId,
+      type: 'search',
+      name: 'q',
+      autocomplete: 'off',
+      placeholder: 'Name or description',
+    });
     this.search.addEventListener('input', () => {
       if (this.debounce !== null) clearTimeout(this.debounce);
       this.debounce = setTimeout(() => {
@@ -124,15 +134,32 @@ export class ItemList extends HTMLElement {
         void this.reload();
       }, SEARCH_DEBOUNCE_MS);
     });
-    const searchForm = h('form', { class: 'search', role: 'search' }, h('label', { for: searchId }, 'Search items'), this.search);
-    searchForm.addEventListener('submit', (event) => { event.preventDefault(); });
+    const searchForm = h(
+      'form',
+      { class: 'search', role: 'search' },
+      h('label', { for: searchId }, 'Search items'),
+      this.search,
+    );
+    searchForm.addEventListener('submit', (event) => {
+      event.preventDefault();
+    });
 
     this.statusText = h('span');
     this.retryButton = h('button', { type: 'button', class: 'button', hidden: true }, 'Retry');
     this.retryButton.addEventListener('click', () => void this.reload());
-    this.statusLine = h('div', { class: 'list-status', role: 'status' }, this.statusText, ' ', this.retryButton);
+    this.statusLine = h(
+      'div',
+      { class: 'list-status', role: 'status' },
+      this.statusText,
+      ' ',
+      this.retryButton,
+    );
     this.list = h('ul', { class: 'items', 'aria-label': 'Items', 'aria-busy': 'true' });
-    this.moreButton = h('button', { type: 'button', class: 'button load-more', hidden: true }, 'Load more');
+    this.moreButton = h(
+      'button',
+      { type: 'button', class: 'button load-more', hidden: true },
+      'Load more',
+    );
     this.moreButton.addEventListener('click', () => void this.loadMore());
     this.replaceChildren(searchForm, this.statusLine, this.list, this.moreButton);
     this.built = true;
@@ -158,7 +185,8 @@ export class ItemList extends HTMLElement {
       }
       const li = row.closest('li') ?? h('li', {}, row);
       // Move a row only when it is out of place, so focus inside an untouched row survives.
-      if (this.list.children[index] !== li) this.list.insertBefore(li, this.list.children[index] ?? null);
+      if (this.list.children[index] !== li)
+        this.list.insertBefore(li, this.list.children[index] ?? null);
     });
     this.renderStatus();
     this.renderMore();
@@ -173,7 +201,9 @@ export class ItemList extends HTMLElement {
       text = `Could not load the items. ${this.error}`;
       retry = true;
     } else if (this.state.items.length === 0) {
-      text = query ? `No items match “${query}”.` : 'No items yet. Add the first one with the form above.';
+      text = query
+        ? `No items match “${query}”.`
+        : 'No items yet. Add the first one with the form above.';
     } else {
       const count = this.state.items.length;
       text = `${count} ${count === 1 ? 'item' : 'items'}${this.state.next ? ' shown' : ''}${query ? ` matching “${query}”` : ''}.`;

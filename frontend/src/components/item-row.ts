@@ -35,7 +35,9 @@ export class ItemRow extends HTMLElement {
 
   private readonly onSaved = (): void => {
     // The list receives the event too (it bubbles on) and updates `item`; here only the mode changes.
-    queueMicrotask(() => { this.show('view', 'edit'); });
+    queueMicrotask(() => {
+      this.show('view', 'edit');
+    });
   };
 
   connectedCallback(): void {
@@ -96,15 +98,37 @@ export class ItemRow extends HTMLElement {
     this.time = h('time');
     const meta = h('p', { class: 'item-meta' }, 'Updated ', this.time);
 
-    this.editButton = h('button', { type: 'button', class: 'button', 'data-action': 'edit' }, 'Edit');
-    this.deleteButton = h('button', { type: 'button', class: 'button button--quiet-danger', 'data-action': 'delete' }, 'Delete');
+    this.editButton = h(
+      'button',
+      { type: 'button', class: 'button', 'data-action': 'edit' },
+      'Edit',
+    );
+    this.deleteButton = h(
+      'button',
+      { type: 'button', class: 'button button--quiet-danger', 'data-action': 'delete' },
+      'Delete',
+    );
     this.confirmText = h('p', { class: 'confirm-text', role: 'alert' });
-    this.confirmButton = h('button', { type: 'button', class: 'button button--danger', 'data-action': 'confirm-delete' }, 'Delete');
-    this.keepButton = h('button', { type: 'button', class: 'button', 'data-action': 'keep' }, 'Keep');
-    this.editButton.addEventListener('click', () => { this.show('edit'); });
-    this.deleteButton.addEventListener('click', () => { this.show('confirm-delete'); });
+    this.confirmButton = h(
+      'button',
+      { type: 'button', class: 'button button--danger', 'data-action': 'confirm-delete' },
+      'Delete',
+    );
+    this.keepButton = h(
+      'button',
+      { type: 'button', class: 'button', 'data-action': 'keep' },
+      'Keep',
+    );
+    this.editButton.addEventListener('click', () => {
+      this.show('edit');
+    });
+    this.deleteButton.addEventListener('click', () => {
+      this.show('confirm-delete');
+    });
     this.confirmButton.addEventListener('click', () => void this.deleteItem());
-    this.keepButton.addEventListener('click', () => { this.show('view', 'confirm-delete'); });
+    this.keepButton.addEventListener('click', () => {
+      this.show('view', 'confirm-delete');
+    });
     const actions = h(
       'div',
       { class: 'item-actions' },
@@ -116,7 +140,13 @@ export class ItemRow extends HTMLElement {
     );
 
     this.messageLine = h('p', { class: 'item-message', role: 'alert' });
-    this.article = h('article', { class: 'item' }, h('div', { class: 'item-body' }, this.name, this.description, meta), actions, this.messageLine);
+    this.article = h(
+      'article',
+      { class: 'item' },
+      h('div', { class: 'item-body' }, this.name, this.description, meta),
+      actions,
+      this.messageLine,
+    );
     this.replaceChildren(this.article);
     this.built = true;
   }

@@ -21,7 +21,11 @@ export class StatusBadge extends HTMLElement {
 
   connectedCallback(): void {
     this.setAttribute('role', 'status');
-    this.replaceChildren(h('span', { class: 'status-dot', 'aria-hidden': 'true' }), this.label, this.detail);
+    this.replaceChildren(
+      h('span', { class: 'status-dot', 'aria-hidden': 'true' }),
+      this.label,
+      this.detail,
+    );
     this.show(this.reading);
     this.running = true;
     document.addEventListener('visibilitychange', this.onVisible);
@@ -43,7 +47,10 @@ export class StatusBadge extends HTMLElement {
     this.show(reading);
     // A hidden tab stops polling; becoming visible checks at once (onVisible).
     if (document.visibilityState === 'hidden') return;
-    this.timer = setTimeout(() => void this.check(), reading.health === 'up' ? POLL_UP_MS : POLL_DOWN_MS);
+    this.timer = setTimeout(
+      () => void this.check(),
+      reading.health === 'up' ? POLL_UP_MS : POLL_DOWN_MS,
+    );
   }
 
   private show(reading: StatusReading): void {
