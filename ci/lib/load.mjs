@@ -76,8 +76,34 @@ function latencyStats(values) {
   };
 }
 
-/** One HTTP exchange; resolves (never rejects) with status, content type, body and latency. */
-function exchange(agent, base, { method, path, body, headers = {}, timeoutMs }) {
+/** GETs and HEADs retried because a kept-alive connection was closed under them (see below). */
+const keepAliveRetries = { count: 0 };
+
+/**
+ * One HTTP exchange; resolves (never rejects) with status, content type, body and latency.
+ *
+ * A server may close an idle keep-alive connection at any moment (nginx does on reload, for its
+ * old workers' idle connections), and a request already on its way over that connection then
+ * meets a reset, although the server never read it. RFC 9112 §9.3.1 lets a client retry an
+ * idempotent request then, and browsers do; so does this driver, once and on a new connection,
+ * for GET and HEAD only, only on a reused connection, only before any byte of an answer (Node's documented pattern,
+ * `request.reusedSocket`). Retries are counted in the summary, not hidden. A write cannot be
+ * retried safely, so it never rides a kept-alive connection: each one opens its own (agent:
+ * false), which the server cannot have idled out from under it.
+ */
+async function exchange(agent, base, request) {
+  const started = performance.now();
+  let result = await exchangeOnce(agent, base, request);
+  if (result.reusedReset && (request.method === 'GET' || request.method === 'HEAD')) {
+    keepAliveRetries.count++;
+    // on a new connection: the pool's other idle ones may be closing under us too
+    result = await exchangeOnce(false, base, request);
+  }
+  delete result.reusedReset;
+  return { ...result, latency: performance.now() - started };
+}
+
+function exchangeOnce(agent, base, { method, path, body, headers = {}, timeoutMs }) {
   const started = performance.now();
   return new Promise((resolve) => {
     let settled = false;
@@ -91,7 +117,7 @@ function exchange(agent, base, { method, path, body, headers = {}, timeoutMs }) 
       new URL(path, base),
       {
         method,
-        agent,
+        agent: method === 'GET' || method === 'HEAD' ? agent : false,
         headers: {
           Accept: 'application/json',
           ...(payload ? { 'Content-Type': 'application/json', 'Content-Length': payload.length } : {}),
@@ -115,7 +141,13 @@ function exchange(agent, base, { method, path, body, headers = {}, timeoutMs }) 
     req.setTimeout(timeoutMs, () => {
       req.destroy(new Error(`no answer within ${timeoutMs} ms`));
     });
-    req.on('error', (error) => done({ status: 0, error: error.code ?? error.message }));
+    req.on('error', (error) =>
+      done({
+        status: 0,
+        error: error.code ?? error.message,
+        reusedReset: req.reusedSocket && error.code === 'ECONNRESET',
+      }),
+    );
     req.end(payload);
   });
 }
@@ -374,6 +406,7 @@ async function mixed(opts) {
     all: latencyStats([...latencies.read, ...latencies.write]),
     failed: failureCount,
     failures,
+    keep_alive_retries: keepAliveRetries.count,
     acknowledged: { ...acknowledged, create_outcome_unknown: createUnknown, items: owned.size },
     acknowledged_items: Object.fromEntries(
       [...owned.entries()].filter(([, v]) => v.state !== 'uncertain').map(([id, v]) => [id, v.state === 'deleted' ? 'deleted' : v.version]),
@@ -386,7 +419,8 @@ async function mixed(opts) {
     : '';
   process.stderr.write(
     `load: ${sent} requests in ${summary.load_s} s (${summary.rps}/s, ${skipped} skipped), statuses ${JSON.stringify(byStatus)}, ` +
-      `p99 ${summary.all.p99_ms} ms, max ${summary.all.max_ms} ms, ${failureCount} failed${v}\n`,
+      `p99 ${summary.all.p99_ms} ms, max ${summary.all.max_ms} ms, ${failureCount} failed` +
+      `${keepAliveRetries.count ? `, ${keepAliveRetries.count} GET retried (kept-alive connection closed)` : ''}${v}\n`,
   );
 }
 
