@@ -17,7 +17,7 @@
 #     *) usage_error "unknown argument: $1" ;;
 #   esac
 #
-# ci/lint-scripts runs every script with --help and checks this contract.
+# ci/tests/lint-scripts runs every script with --help and checks this contract.
 
 # print_help: the running script's header (shellcheck directives left out).
 print_help() {

@@ -1,4 +1,4 @@
-// Shared helpers for the browser tests (run by ci/e2e-test, which starts PostgreSQL, the API jar and
+// Shared helpers for the browser tests (run by ci/tests/e2e-test, which starts PostgreSQL, the API jar and
 // Nginx and passes their addresses in the environment, or with --base-url points them at a running stack).
 
 import { execFile } from 'node:child_process';
@@ -13,7 +13,7 @@ const require = createRequire(import.meta.url);
 
 function env(name) {
   const value = process.env[name];
-  if (!value) throw new Error(`${name} is not set: run the browser tests through ci/e2e-test`);
+  if (!value) throw new Error(`${name} is not set: run the browser tests through ci/tests/e2e-test`);
   return value;
 }
 
@@ -25,11 +25,11 @@ const REPO = env('E2E_REPO');
 mkdirSync(RESULTS, { recursive: true });
 
 /**
- * The `skip` option of a test that needs ci/e2e-test's own rig (its processes or its files): false on
+ * The `skip` option of a test that needs ci/tests/e2e-test's own rig (its processes or its files): false on
  * the rig, the reason when the suites run against a stack that is already running (--base-url).
  */
 export function rigOnly(reason) {
-  return process.env.E2E_RUNNING_STACK === '1' ? `needs ci/e2e-test's own rig: ${reason}` : false;
+  return process.env.E2E_RUNNING_STACK === '1' ? `needs ci/tests/e2e-test's own rig: ${reason}` : false;
 }
 
 export async function launch() {
@@ -117,9 +117,9 @@ export async function getItem(id) {
   return response.status === 200 ? response.json() : null;
 }
 
-/** Stops or starts a service through ci/lib/e2e-services.sh, which also tracks it for clean-up. */
+/** Stops or starts a service through ci/rig/services.sh, which also tracks it for clean-up. */
 export async function service(action) {
-  await run('bash', [join(REPO, 'ci/lib/e2e-services.sh'), action], {
+  await run('bash', [join(REPO, 'ci/rig/services.sh'), action], {
     env: process.env,
     timeout: 150_000,
   });

@@ -376,7 +376,7 @@ describe('the items page', () => {
   });
 
   const stopsServices = {
-    skip: rigOnly('it stops and starts a service through ci/lib/e2e-services.sh'),
+    skip: rigOnly('it stops and starts a service through ci/rig/services.sh'),
   };
 
   it(

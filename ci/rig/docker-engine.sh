@@ -9,12 +9,12 @@
 # engine this helper started: a dockerd that was already running (a developer's
 # own, or one another test started) is left alone.
 #
-# Several scripts may share one engine at the same time (ci/stack-test,
-# ci/pipeline-test): each caller registers itself under $DOCKER_ENGINE_STATE,
+# Several scripts may share one engine at the same time (ci/tests/stack-test,
+# ci/tests/pipeline-test): each caller registers itself under $DOCKER_ENGINE_STATE,
 # and the engine is stopped by the last caller to leave, and only if this
 # helper started it.
 #
-#   source ci/lib/docker-engine.sh
+#   source ci/rig/docker-engine.sh
 #   docker_engine_start            # idempotent; installs packages if missing
 #   trap docker_engine_stop EXIT   # stops the engine only if we started it
 #

@@ -3,11 +3,11 @@
 # │ The services behind the browser tests: PostgreSQL and the API jar   │
 # └──────────────────────────────────────────────────────────────────────┘
 #
-# Source it (ci/e2e-test does), or run it, so that the browser tests can
+# Source it (ci/tests/e2e-test does), or run it, so that the browser tests can
 # stop and restart a service mid-test and the calling script still knows
 # what to clean up:
 #
-#   bash ci/lib/e2e-services.sh api-stop|api-start|db-stop|db-start
+#   bash ci/rig/services.sh api-stop|api-start|db-stop|db-start
 #
 # Everything lives under $E2E_TMP (pid files, data, logs). Every wait is
 # bounded; a service that does not come up prints the tail of its log.
@@ -15,9 +15,9 @@
 # Settings (environment): E2E_TMP (required), E2E_REPO (the checkout),
 # E2E_DB_PORT (18432), E2E_API_PORT (18081), E2E_API_TIMEOUT (120 s).
 # PostgreSQL is 17, as production: the server binaries the backend tests
-# run (ci/lib/rig-binaries.sh), with Debian's client tools from E2E_PG_BIN
+# run (ci/rig/binaries.sh), with Debian's client tools from E2E_PG_BIN
 # (/usr/lib/postgresql/15/bin: psql, pg_isready).
-# Several API instances (ci/fault-test runs two replicas) differ by
+# Several API instances (ci/tests/fault-test runs two replicas) differ by
 #   E2E_API_NAME     instance name: its files are $E2E_TMP/<name>.pid and <name>.log (api)
 #   E2E_API_ADDRESS  the loopback address it listens on (127.0.0.1)
 #   E2E_API_JAVA     the java binary (java), E2E_API_JVM_OPTS its flags (a quick-start set)
@@ -31,8 +31,8 @@ E2E_API_JAVA="${E2E_API_JAVA:-java}"
 E2E_API_JVM_OPTS="${E2E_API_JVM_OPTS:--XX:TieredStopAtLevel=1 -Xss512k}"
 E2E_API_TIMEOUT="${E2E_API_TIMEOUT:-120}"
 E2E_PG_BIN="${E2E_PG_BIN:-/usr/lib/postgresql/15/bin}"
-# shellcheck source=ci/lib/rig-binaries.sh
-source "$(dirname "${BASH_SOURCE[0]}")/rig-binaries.sh"
+# shellcheck source=ci/rig/binaries.sh
+source "$(dirname "${BASH_SOURCE[0]}")/binaries.sh"
 E2E_DB_PASSWORD="change-me-dev-only"
 
 _e2e_say() { printf 'e2e: %s\n' "$*" >&2; }

@@ -34,7 +34,7 @@
 import http from 'node:http';
 import fs from 'node:fs';
 
-const USAGE = `usage: load.mjs mixed|sse|readers [options] (see the header of ci/lib/load.mjs)`;
+const USAGE = `usage: load.mjs mixed|sse|readers [options] (see the header of ci/tests/lib/load.mjs)`;
 
 function parseArgs(argv) {
   const opts = {};
@@ -268,7 +268,7 @@ async function mixed(opts) {
       const req = { method: 'POST', path: '/api/items' };
       const res = await exchange(agent, base, {
         ...req,
-        body: { name: `fault-load ${sent}`, description: 'written by ci/lib/load.mjs' },
+        body: { name: `fault-load ${sent}`, description: 'written by ci/tests/lib/load.mjs' },
         timeoutMs,
       });
       const item = res.status === 201 ? parseItem(res) : undefined;
@@ -290,7 +290,7 @@ async function mixed(opts) {
       const res = await exchange(agent, base, {
         ...req,
         headers,
-        body: { name: `fault-load ${id} v${item.version + 1}`, description: 'updated by ci/lib/load.mjs' },
+        body: { name: `fault-load ${id} v${item.version + 1}`, description: 'updated by ci/tests/lib/load.mjs' },
         timeoutMs,
       });
       item.busy = false;

@@ -7,7 +7,7 @@
 # rendered by the same envsubst step as the image's entrypoint (only
 # variables that are defined in the environment are replaced, so nginx's
 # own $variables survive), into a throwaway prefix with the image's layout,
-# on Debian testing's nginx (ci/lib/rig-binaries.sh: the `resolve` upstream
+# on Debian testing's nginx (ci/rig/binaries.sh: the `resolve` upstream
 # parameter production relies on), with a dnsmasq of the rig's own as the
 # template's DNS_RESOLVER, so one name can stand for several API replicas
 # the way compose's `api` does with --scale:
@@ -17,7 +17,7 @@
 #   <prefix>/snippets/*.conf     frontend/nginx/snippets (the image: /etc/nginx/snippets)
 #   <prefix>/conf.d/default.conf rendered from frontend/nginx/templates/default.conf.template
 #
-#   source ci/lib/e2e-nginx.sh
+#   source ci/rig/nginx.sh
 #   e2e_dns_start DIR PORT NAME ADDRESS...   # dnsmasq on 127.0.0.1:PORT answering NAME; sets E2E_DNS_PID
 #   e2e_nginx_render PREFIX FRONTEND_DIR     # needs the template's variables exported
 #   e2e_nginx_start PREFIX                   # sets E2E_NGINX_PID
@@ -27,8 +27,8 @@
 # Settings (environment):
 #   E2E_NGINX_WORKER_CONNECTIONS  4096, as frontend/Dockerfile sets it in the image
 
-# shellcheck source=ci/lib/rig-binaries.sh
-source "$(dirname "${BASH_SOURCE[0]}")/rig-binaries.sh"
+# shellcheck source=ci/rig/binaries.sh
+source "$(dirname "${BASH_SOURCE[0]}")/binaries.sh"
 
 # A DNS server for nginx alone: NAME resolves to every ADDRESS (nginx balances over them all, as
 # over a scaled service's containers), anything else to nothing; it asks no one upstream.

