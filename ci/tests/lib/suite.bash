@@ -4,7 +4,7 @@
 # └──────────────────────────────────────────────────────────────────────┘
 #
 # Gives a .bats file:
-#   REPO                      the repository root (tests run from there)
+#   REPO                      the repository root; every test and set-up runs from there
 #   assert_* / refute_* / fail  bats-assert and bats-support (pinned in ci/tests/package.json)
 #   ci/lib/common.sh          apt_install, backend_jar, compose_containers, compose_container, env_value
 #   step NAME CMD...          runs CMD once per suite run, however many tests call it, and replays
@@ -18,6 +18,7 @@
 
 REPO="$(cd "$BATS_TEST_DIRNAME/../.." && pwd)"
 export REPO
+cd "$REPO" || exit 1
 
 load "$BATS_TEST_DIRNAME/node_modules/bats-support/load.bash"
 load "$BATS_TEST_DIRNAME/node_modules/bats-assert/load.bash"
