@@ -23,6 +23,9 @@
 #   DOCKER_ENGINE_TIMEOUT  seconds to wait       (default 90)
 #   DOCKER_ENGINE_LOG      dockerd's output file (default $DOCKER_ENGINE_STATE/dockerd.log)
 
+# shellcheck source=ci/lib/common.sh
+source "$(dirname "${BASH_SOURCE[0]}")/../lib/common.sh"
+
 DOCKER_ENGINE_STATE="${DOCKER_ENGINE_STATE:-/run/genericapp-docker-engine}"
 DOCKER_ENGINE_TIMEOUT="${DOCKER_ENGINE_TIMEOUT:-90}"
 DOCKER_ENGINE_LOG="${DOCKER_ENGINE_LOG:-$DOCKER_ENGINE_STATE/dockerd.log}"
@@ -38,12 +41,7 @@ _docker_engine_install() {
   command -v dockerd >/dev/null 2>&1 || missing+=(docker.io)
   command -v docker-compose >/dev/null 2>&1 || missing+=(docker-compose)
   command -v debootstrap >/dev/null 2>&1 || missing+=(debootstrap)
-  ((${#missing[@]} == 0)) && return 0
-  _docker_engine_say "installing ${missing[*]} (Debian packages)"
-  if ! DEBIAN_FRONTEND=noninteractive apt-get -o DPkg::Lock::Timeout=600 install -y -qq --no-install-recommends "${missing[@]}" >/dev/null; then
-    apt-get -o DPkg::Lock::Timeout=600 update -qq >/dev/null
-    DEBIAN_FRONTEND=noninteractive apt-get -o DPkg::Lock::Timeout=600 install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
-  fi
+  ((${#missing[@]} == 0)) || apt_install "${missing[@]}"
 }
 
 # The docker CLI here may be newer than the engine (CLI 28, engine API 1.41):
