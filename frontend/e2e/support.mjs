@@ -13,7 +13,8 @@ const require = createRequire(import.meta.url);
 
 function env(name) {
   const value = process.env[name];
-  if (!value) throw new Error(`${name} is not set: run the browser tests through ci/tests/e2e-test`);
+  if (!value)
+    throw new Error(`${name} is not set: run the browser tests through ci/tests/e2e-test`);
   return value;
 }
 
@@ -29,7 +30,9 @@ mkdirSync(RESULTS, { recursive: true });
  * the rig, the reason when the suites run against a stack that is already running (--base-url).
  */
 export function rigOnly(reason) {
-  return process.env.E2E_RUNNING_STACK === '1' ? `needs ci/tests/e2e-test's own rig: ${reason}` : false;
+  return process.env.E2E_RUNNING_STACK === '1'
+    ? `needs ci/tests/e2e-test's own rig: ${reason}`
+    : false;
 }
 
 export async function launch() {

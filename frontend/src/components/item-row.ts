@@ -98,35 +98,17 @@ export class ItemRow extends HTMLElement {
     this.time = h('time');
     const meta = h('p', { class: 'item-meta' }, 'Updated ', this.time);
 
-    this.editButton = h(
-      'button',
-      { type: 'button', class: 'button', 'data-action': 'edit' },
-      'Edit',
-    );
-    this.deleteButton = h(
-      'button',
-      { type: 'button', class: 'button button--quiet-danger', 'data-action': 'delete' },
-      'Delete',
-    );
-    this.confirmText = h('p', { class: 'confirm-text', role: 'alert' });
-    this.confirmButton = h(
-      'button',
-      { type: 'button', class: 'button button--danger', 'data-action': 'confirm-delete' },
-      'Delete',
-    );
-    this.keepButton = h(
-      'button',
-      { type: 'button', class: 'button', 'data-action': 'keep' },
-      'Keep',
-    );
-    this.editButton.addEventListener('click', () => {
+    this.editButton = actionButton('edit', 'Edit', 'button', () => {
       this.show('edit');
     });
-    this.deleteButton.addEventListener('click', () => {
+    this.deleteButton = actionButton('delete', 'Delete', 'button button--quiet-danger', () => {
       this.show('confirm-delete');
     });
-    this.confirmButton.addEventListener('click', () => void this.deleteItem());
-    this.keepButton.addEventListener('click', () => {
+    this.confirmText = h('p', { class: 'confirm-text', role: 'alert' });
+    this.confirmButton = actionButton('confirm-delete', 'Delete', 'button button--danger', () => {
+      void this.deleteItem();
+    });
+    this.keepButton = actionButton('keep', 'Keep', 'button', () => {
       this.show('view', 'confirm-delete');
     });
     const actions = h(
@@ -207,3 +189,15 @@ export class ItemRow extends HTMLElement {
 }
 
 customElements.define('item-row', ItemRow);
+
+/** A row's action button: built once, found by its data-action, doing one thing on click. */
+function actionButton(
+  action: string,
+  label: string,
+  className: string,
+  onClick: () => void,
+): HTMLButtonElement {
+  const button = h('button', { type: 'button', class: className, 'data-action': action }, label);
+  button.addEventListener('click', onClick);
+  return button;
+}
