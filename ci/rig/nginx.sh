@@ -21,6 +21,7 @@
 #   e2e_dns_start DIR PORT NAME ADDRESS...   # dnsmasq on 127.0.0.1:PORT answering NAME; sets E2E_DNS_PID
 #   e2e_nginx_render PREFIX FRONTEND_DIR     # needs the template's variables exported
 #   e2e_nginx_start PREFIX                   # sets E2E_NGINX_PID
+#   e2e_nginx_up PREFIX FRONTEND_DIR URL     # render + start, then wait (15 s) until URL/healthz answers
 #   e2e_nginx_stop PREFIX
 #   e2e_dns_stop
 #
@@ -109,6 +110,21 @@ e2e_nginx_start() {
   # loader execs nginx in the same process, so a signal to this pid reaches nginx.
   "${RIG_NGINX[@]}" -p "$prefix" -c "$prefix/nginx.conf" -g 'daemon off;' >>"$prefix/access.log" 2>>"$prefix/error.log" &
   E2E_NGINX_PID=$!
+}
+
+e2e_nginx_up() {
+  local prefix="$1" frontend="$2" url="$3" deadline
+  e2e_nginx_render "$prefix" "$frontend" || { printf 'e2e-nginx: the rendered configuration is invalid\n' >&2; return 1; }
+  e2e_nginx_start "$prefix"
+  deadline=$((SECONDS + 15))
+  until curl -fsS -o /dev/null "$url/healthz" 2>/dev/null; do
+    if ((SECONDS >= deadline)) || ! kill -0 "$E2E_NGINX_PID" 2>/dev/null; then
+      printf 'e2e-nginx: nginx did not answer %s/healthz within 15 s:\n' "$url" >&2
+      tail -n 5 "$prefix/error.log" >&2
+      return 1
+    fi
+    sleep 0.2
+  done
 }
 
 e2e_nginx_stop() {
