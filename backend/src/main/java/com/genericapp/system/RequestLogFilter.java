@@ -5,6 +5,7 @@ import java.util.regex.Pattern;
 
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import org.slf4j.MDC;
 import org.reactivestreams.Publisher;
 import reactor.core.publisher.Flux;
 import reactor.core.publisher.Mono;
@@ -22,17 +23,21 @@ import org.springframework.web.server.WebFilter;
 import org.springframework.web.server.WebFilterChain;
 
 /**
- * One log line per request: method, path, outcome, duration and request id. The outcome
- * is the status sent, or {@code 499 client went away} when the client left before the
- * exchange ended (the status Nginx logs for the same case), never a success that did not
- * happen. The id is taken from {@code X-Request-ID} (Nginx sets it) or generated, and
- * returned in the response, so a user's report, the Nginx access log and this log can be
- * matched.
+ * One log line per request: method, path, outcome, duration and request id (also as the
+ * line's {@code http.request.id} field when logs are JSON, as under the prod profile).
+ * The outcome is the status sent, or {@code 499 client went away} when the client left
+ * before the exchange ended (the status Nginx logs for the same case), never a success
+ * that did not happen. The id is taken from {@code X-Request-ID} (Nginx sets it) or
+ * generated, and returned in the response, so a user's report, the Nginx access log and
+ * this log can be matched.
  */
 @Component
 class RequestLogFilter implements WebFilter, Ordered {
 
     static final String REQUEST_ID = "X-Request-ID";
+
+    /** The request id's key in the log line's MDC, under ECS's name for it. */
+    static final String MDC_REQUEST_ID = "http.request.id";
 
     /** Ids we accept from outside: no spaces or control characters can reach the log. */
     private static final Pattern SAFE_ID = Pattern.compile("[A-Za-z0-9._:-]{1,128}");
@@ -54,8 +59,12 @@ class RequestLogFilter implements WebFilter, Ordered {
             .build();
         return chain.filter(withId).doFinally((signal) -> {
             long millis = (System.nanoTime() - start) / 1_000_000;
-            logger.info("{} {} {} {}ms id={}", request.getMethod(), request.getPath().value(),
-                    outcome(signal, response), millis, requestId);
+            // a field of its own in the JSON lines of the prod profile (ECS:
+            // http.request.id)
+            try (MDC.MDCCloseable id = MDC.putCloseable(MDC_REQUEST_ID, requestId)) {
+                logger.info("{} {} {} {}ms id={}", request.getMethod(), request.getPath().value(),
+                        outcome(signal, response), millis, requestId);
+            }
         });
     }
 
