@@ -9,7 +9,7 @@
 # engine this helper started: a dockerd that was already running (a developer's
 # own, or one another test started) is left alone.
 #
-# Several scripts may share one engine at the same time (ci/tests/stack-test,
+# Several scripts may share one engine at the same time (ci/tests/run stack,
 # ci/tests/pipeline-test): each caller registers itself under $DOCKER_ENGINE_STATE,
 # and the engine is stopped by the last caller to leave, and only if this
 # helper started it.
