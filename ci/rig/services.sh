@@ -17,7 +17,7 @@
 # PostgreSQL is 17, as production: the server binaries the backend tests
 # run (ci/rig/binaries.sh), with Debian's client tools from E2E_PG_BIN
 # (/usr/lib/postgresql/15/bin: psql, pg_isready).
-# Several API instances (ci/tests/fault-test runs two replicas) differ by
+# Several API instances (ci/tests/faults.bats runs two replicas) differ by
 #   E2E_API_NAME     instance name: its files are $E2E_TMP/<name>.pid and <name>.log (api)
 #   E2E_API_ADDRESS  the loopback address it listens on (127.0.0.1)
 #   E2E_API_JAVA     the java binary (java), E2E_API_JVM_OPTS its flags (a quick-start set)

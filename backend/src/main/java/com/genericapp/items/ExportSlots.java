@@ -16,7 +16,7 @@ import org.springframework.web.ErrorResponseException;
  * How many NDJSON exports may run at once on this instance. An export holds a database
  * connection for as long as its client takes to read it, which a slow client can make
  * minutes: without a bound, a few hundred slow readers took every pooled connection and
- * every other call waited, then failed (ci/tests/fault-test, "readers"). Past the bound
+ * every other call waited, then failed (ci/tests/run faults, "readers"). Past the bound
  * an export is refused at once with a 503 and Retry-After; the rest of the pool stays for
  * everything else.
  */

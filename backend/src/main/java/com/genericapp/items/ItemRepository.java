@@ -33,7 +33,7 @@ class ItemRepository {
      * Bound on a request's single query, connection acquisition included: past it the
      * client gets a prompt 503 rather than a hanging request (a stuck lock, a database
      * that stopped answering). 4 s, so that with the answer's own time no request exceeds
-     * the 5 s that ci/tests/fault-test holds the API to while PostgreSQL restarts (5 s
+     * the 5 s that ci/tests/run faults holds the API to while PostgreSQL restarts (5 s
      * gave a 5.1 s answer there).
      */
     private static final Duration QUERY_TIMEOUT = Duration.ofSeconds(4);
