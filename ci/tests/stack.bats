@@ -39,6 +39,18 @@ STACK=(--project-name "$PROJECT" --env-file "$ENV_FILE" --file "$REPO/compose.ya
 
 # ── Helpers ──────────────────────────────────────────────────────────────────
 
+# api_logs_hold TEXT: whether the log of an api container holds TEXT.
+api_logs_hold() {
+  local c
+  for c in $(compose_containers "$PROJECT" api); do docker logs "$c" 2>&1; done | grep -qF -- "$1"
+}
+
+# The item the post_item step created answers 200 through Nginx, with its name.
+assert_item_served() {
+  assert_equal "$(http GET "/api/items/$(state item.id)")" 200
+  assert_equal "$(grep -cF "$(state item.name)" "$BATS_TEST_TMPDIR/body")" 1
+}
+
 compose() { timeout 600 docker-compose "${STACK[@]}" "$@"; }
 keep() { [[ "${STACK_TEST_KEEP:-0}" == 1 ]]; }
 
@@ -359,6 +371,23 @@ prod_refusal() {
   assert_output --regexp '^[1-9][0-9]*$'
 }
 
+@test "api logs JSON under the prod profile: the request log line carries the request id" {
+  local id="stacktest-$RANDOM$RANDOM" c logs
+  assert_equal "$(http GET "/api/items?limit=1" -H "X-Request-ID: $id")" 200
+  # the line is written when the exchange ends, just after the answer; any replica may hold it
+  wait_until 10 api_logs_hold "$id" || fail "no api log line holds the request id $id"
+  logs="$BATS_TEST_TMPDIR/api.log"
+  for c in $(compose_containers "$PROJECT" api); do docker logs "$c" >>"$logs" 2>&1; done
+  run jq -er --arg id "$id" 'select(.http.request.id? == $id) | .log.logger + " " + .message' < <(grep -F "$id" "$logs")
+  assert_success
+  assert_output --partial "com.genericapp.requests GET /api/items 200"
+  # Spring Boot's text format (date, level, pid, ---) never appears: every log line is JSON
+  run grep -cE '^[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9:.+-]+ +(TRACE|DEBUG|INFO|WARN|ERROR) ' "$logs"
+  assert_output 0
+  run grep -c '^{"@timestamp"' "$logs"
+  ((output > 5)) || fail "only $output JSON log lines"
+}
+
 @test "GET /actuator/health through Nginx → 404, management stays internal" {
   assert_equal "$(http GET /actuator/health)" 404
 }
@@ -372,8 +401,7 @@ prod_refusal() {
 
 @test "GET /api/items/ID → 200 with the new item" {
   step post_item post_item
-  assert_equal "$(http GET "/api/items/$(state item.id)")" 200
-  assert_equal "$(grep -cF "$(state item.name)" "$BATS_TEST_TMPDIR/body")" 1
+  assert_item_served
 }
 
 # ── Persistence ──────────────────────────────────────────────────────────────
@@ -385,8 +413,7 @@ prod_refusal() {
 
 @test "after down/up, GET /api/items/ID → 200, same name" {
   step stack_up_again stack_up_again
-  assert_equal "$(http GET "/api/items/$(state item.id)")" 200
-  assert_equal "$(grep -cF "$(state item.name)" "$BATS_TEST_TMPDIR/body")" 1
+  assert_item_served
 }
 
 # ── Hardening: every long-running container is non-root, read-only, without capabilities ──
@@ -647,8 +674,7 @@ probe_db() {
 
 @test "GET /api/items/ID → 200, the item created before the backup" {
   step fresh_up fresh_up
-  assert_equal "$(http GET "/api/items/$(state item.id)")" 200
-  assert_equal "$(grep -cF "$(state item.name)" "$BATS_TEST_TMPDIR/body")" 1
+  assert_item_served
 }
 
 @test "a new item gets a fresh id after the restored ones" {
