@@ -73,6 +73,11 @@ class ItemEvents implements SmartLifecycle {
 
     static final String RESYNC = "resync";
 
+    /**
+     * Emitted (and filtered out) when a connection listens: no trigger payload is empty.
+     */
+    private static final String LISTENING = "";
+
     private static final Logger logger = LoggerFactory.getLogger(ItemEvents.class);
 
     private final ConnectionFactory connectionFactory;
@@ -153,7 +158,13 @@ class ItemEvents implements SmartLifecycle {
             // the connection may also end without an error (server shutdown): start over
             // then too
             .repeatWhen((completed) -> completed.delayElements(Duration.ofSeconds(1)))
-            .retryWhen(Retry.backoff(Long.MAX_VALUE, Duration.ofMillis(500)).maxBackoff(Duration.ofSeconds(2)));
+            // the back-off starts over once a connection listens again (the marker
+            // below),
+            // so a listener that reconnected after many flaps is not slow the next time
+            .retryWhen(Retry.backoff(Long.MAX_VALUE, Duration.ofMillis(500))
+                .maxBackoff(Duration.ofSeconds(2))
+                .transientErrors(true))
+            .filter((payload) -> !LISTENING.equals(payload));
     }
 
     private Flux<String> listen(io.r2dbc.spi.Connection connection) {
@@ -162,9 +173,10 @@ class ItemEvents implements SmartLifecycle {
             .execute()
             .flatMap(PostgresqlResult::getRowsUpdated)
             .doOnComplete(this::listeningAgain)
+            .thenMany(Flux.just(LISTENING))
             // notifications arrive as fast as writers commit: buffer bursts rather than
             // fail and reconnect
-            .thenMany(postgres.getNotifications()
+            .concatWith(postgres.getNotifications()
                 .onBackpressureBuffer(NOTIFICATION_BUFFER)
                 .mapNotNull((notification) -> notification.getParameter())
                 // a closed connection ends the notifications: reconnect as after an error

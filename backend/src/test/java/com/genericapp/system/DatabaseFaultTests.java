@@ -138,6 +138,10 @@ class DatabaseFaultTests {
             .subscribe(events::add);
         try {
             awaitEvent(events, (event) -> "connected".equals(event.comment()), Duration.ofSeconds(10));
+            // "connected" says the stream is open, not that the listener is: an earlier
+            // test's cuts may leave it reconnecting, and that reconnection's resync would
+            // pass for the one this test waits for
+            awaitListening(events);
 
             // the listener's connection goes silent: no error, no close, just nothing
             proxy.freeze(true);
@@ -146,10 +150,13 @@ class DatabaseFaultTests {
             // longer than ItemEvents' probe interval plus its timeout (4 s + 3 s):
             // the listener has given up on that connection by then
             Thread.sleep(8_000);
+            int seenBeforeThaw = events.size();
             proxy.freeze(false);
 
             long thawed = System.nanoTime();
-            awaitEvent(events, (event) -> "resync".equals(event.event()), Duration.ofSeconds(10));
+            // the resync of the reconnection after the thaw (the listener listens again
+            // when it is sent, so the change below is notified)
+            awaitEvent(events, seenBeforeThaw, (event) -> "resync".equals(event.event()), Duration.ofSeconds(10));
             System.out.printf("[faults] resync %d ms after the freeze ended%n",
                     (System.nanoTime() - thawed) / 1_000_000);
             assertThat(get(client, "/api/items?q=" + missed.replace(' ', '+')).getBody()).contains(missed);
@@ -195,10 +202,39 @@ class DatabaseFaultTests {
 
     private static void awaitEvent(List<ServerSentEvent<String>> events, Predicate<ServerSentEvent<String>> wanted,
             Duration within) {
+        awaitEvent(events, 0, wanted, within);
+    }
+
+    /** Waits for a wanted event at or after index {@code from} of the events seen. */
+    private static void awaitEvent(List<ServerSentEvent<String>> events, int from,
+            Predicate<ServerSentEvent<String>> wanted, Duration within) {
         long deadline = System.nanoTime() + within.toNanos();
-        while (events.stream().noneMatch(wanted)) {
+        while (events.stream().skip(from).noneMatch(wanted)) {
             assertThat(System.nanoTime()).as("event within " + within + "; seen: " + events).isLessThan(deadline);
             sleep(50);
+        }
+    }
+
+    /**
+     * Until a change made now is seen live: one made while the listener reconnects is
+     * never notified, so each attempt makes a new one.
+     */
+    private static void awaitListening(List<ServerSentEvent<String>> events) {
+        long deadline = System.nanoTime() + Duration.ofSeconds(15).toNanos();
+        for (int attempt = 1;; attempt++) {
+            String marker = "Listener check " + attempt + " " + System.nanoTime();
+            postgres.execute("INSERT INTO items (name) VALUES ('" + marker + "')");
+            long seenBy = System.nanoTime() + Duration.ofSeconds(1).toNanos();
+            while (System.nanoTime() < seenBy) {
+                if (events.stream()
+                    .anyMatch((event) -> "created".equals(event.event()) && event.data() != null
+                            && event.data().contains(marker))) {
+                    return;
+                }
+                sleep(50);
+            }
+            assertThat(System.nanoTime()).as("the listener delivers a change within 15 s; seen: " + events)
+                .isLessThan(deadline);
         }
     }
 
