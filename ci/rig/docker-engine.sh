@@ -10,7 +10,7 @@
 # own, or one another test started) is left alone.
 #
 # Several scripts may share one engine at the same time (ci/tests/run stack,
-# ci/tests/pipeline-test): each caller registers itself under $DOCKER_ENGINE_STATE,
+# ci/tests/run pipeline): each caller registers itself under $DOCKER_ENGINE_STATE,
 # and the engine is stopped by the last caller to leave, and only if this
 # helper started it.
 #

@@ -116,11 +116,9 @@ setup_file() {
   export LISTEN_PORT=127.0.0.1:19080 API_UPSTREAM=api.rig:19081 DNS_RESOLVER=127.0.0.1:19053 WEB_ROOT="$E2E_TMP/www"
   rig_nginx_install || fail "no nginx 1.27.3+ (see above)"
   suite_log "starting nginx $RIG_NGINX_VERSION on $LISTEN_PORT, upstream $API_UPSTREAM (api.rig: ${api_addresses[*]}, from dnsmasq on $DNS_RESOLVER)"
-  e2e_nginx_render "$E2E_TMP/nginx" "$REPO/frontend" || fail "the rendered nginx configuration is invalid"
-  e2e_nginx_start "$E2E_TMP/nginx" 3>&-
+  # render (invalid: fails), start, and wait up to 15 s for /healthz; its messages say which
+  e2e_nginx_up "$E2E_TMP/nginx" "$REPO/frontend" "$web" 3>&- || fail "nginx did not come up (see above)"
   export E2E_NGINX_PID # the term scenario reloads it
-  wait_until 15 curl -fsS -o /dev/null "$web/healthz" 2>/dev/null ||
-    fail "nginx did not answer /healthz within 15 s: $(tail -5 "$E2E_TMP/nginx/error.log")"
   suite_log "rig up in $((SECONDS - started)) s"
   touch "$BATS_FILE_TMPDIR/rig-up"
 }

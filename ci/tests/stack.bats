@@ -240,12 +240,19 @@ take_backup() {
   return "$status"
 }
 
+# run_restore NAME [ARGS...]: postgres/restore ARGS on this stack with the dump the backup step
+# took; its exit status saved as NAME.status, its output kept in NAME.log and printed.
+run_restore() {
+  local name="$1" status=0
+  shift
+  "$REPO/postgres/restore" "${STACK[@]}" "$@" "$(state dump)" >"$STATE/$name.log" 2>&1 || status=$?
+  save "$name.status" "$status"
+  cat -- "$STATE/$name.log"
+}
+
 restore_refused() {
   step backup take_backup || return 1
-  local status=0
-  "$REPO/postgres/restore" "${STACK[@]}" "$(state dump)" >"$STATE/refused.log" 2>&1 || status=$?
-  save refused.status "$status"
-  cat -- "$STATE/refused.log"
+  run_restore refused
 }
 
 # the fresh-volume procedure of README "Backups": down -v, up db, restore, up
@@ -254,10 +261,7 @@ fresh_restore() {
   compose down -v --timeout 20 || return 1
   compose up -d db || return 1
   wait_healthy "$(compose_container "$PROJECT" db)" 90 || return 1
-  local status=0
-  "$REPO/postgres/restore" "${STACK[@]}" "$(state dump)" >"$STATE/fresh.log" 2>&1 || status=$?
-  save fresh.status "$status"
-  cat -- "$STATE/fresh.log"
+  run_restore fresh
 }
 fresh_up() {
   step fresh_restore fresh_restore || return 1
@@ -277,12 +281,10 @@ item_after_restore() {
 # restore --force into the running stack (an item created since the dump, to be dropped)
 force_restore() {
   step item_after_restore item_after_restore || return 1
-  local api status=0
+  local api
   api="$(compose_container "$PROJECT" api)"
   save force.api-before "$api $(docker inspect -f '{{.State.StartedAt}}' "$api")"
-  "$REPO/postgres/restore" "${STACK[@]}" --force "$(state dump)" >"$STATE/force.log" 2>&1 || status=$?
-  save force.status "$status"
-  cat -- "$STATE/force.log"
+  run_restore force --force
 }
 
 # One start-up serves the scaling tests (a JVM start is the slow part here): the api container is
