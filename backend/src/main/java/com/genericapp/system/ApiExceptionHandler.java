@@ -278,6 +278,12 @@ class ApiExceptionHandler extends ResponseEntityExceptionHandler {
         if (type.isPrimitive() || Number.class.isAssignableFrom(type)) {
             return "must be a number";
         }
+        if (type.isEnum()) {
+            // an enum's toString is its JSON name (items and identity keep them equal)
+            return "must be one of " + java.util.Arrays.stream(type.getEnumConstants())
+                .map(String::valueOf)
+                .collect(Collectors.joining(", "));
+        }
         if (Collection.class.isAssignableFrom(type) || type.isArray()) {
             return "must be an array";
         }

@@ -4,11 +4,11 @@ package com.genericapp.system;
  * A configuration the application refuses to start with; reported by
  * {@link UnsafeConfigurationFailureAnalyzer}.
  */
-class UnsafeConfigurationException extends RuntimeException {
+public class UnsafeConfigurationException extends RuntimeException {
 
     private final String action;
 
-    UnsafeConfigurationException(String description, String action) {
+    public UnsafeConfigurationException(String description, String action) {
         super(description);
         this.action = action;
     }

@@ -29,7 +29,9 @@ import static org.awaitility.Awaitility.await;
  * first export running.
  */
 @SpringBootTest(webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT,
-        properties = "items.export.max-concurrent=1")
+        // the database is frozen mid-test: the requests made then are authenticated from
+        // the replica's session cache, kept for the whole test
+        properties = { "items.export.max-concurrent=1", "identity.session.cache-ttl=5m" })
 class ItemExportLimitTests {
 
     private static final TestPostgres postgres = TestPostgres.shared();

@@ -13,6 +13,8 @@ import org.springframework.boot.test.web.server.LocalServerPort;
 import org.springframework.http.MediaType;
 import org.springframework.web.reactive.function.client.WebClient;
 
+import com.genericapp.testsupport.TestSessions;
+
 import static org.assertj.core.api.Assertions.assertThat;
 
 /**
@@ -87,6 +89,7 @@ class ItemStreamTests extends PostgresIntegrationTest {
     private WebClient client() {
         return WebClient.builder()
             .baseUrl("http://127.0.0.1:" + port)
+            .filter(TestSessions.as(TestSessions.EDITOR))
             .codecs((codecs) -> codecs.defaultCodecs().maxInMemorySize(1024 * 1024))
             .build();
     }

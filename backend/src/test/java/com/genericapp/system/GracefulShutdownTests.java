@@ -18,6 +18,8 @@ import org.springframework.http.MediaType;
 import org.springframework.http.client.reactive.ReactorClientHttpConnector;
 import org.springframework.web.reactive.function.client.WebClient;
 
+import com.genericapp.testsupport.TestSessions;
+
 import static org.assertj.core.api.Assertions.assertThat;
 
 /**
@@ -32,7 +34,8 @@ class GracefulShutdownTests {
         TestPostgres postgres = TestPostgres.shared();
         ConfigurableApplicationContext context = new SpringApplication(GenericApp.class).run("--API_PORT=0",
                 "--DB_HOST=" + postgres.host(), "--DB_PORT=" + postgres.port(), "--DB_NAME=" + TestPostgres.DATABASE,
-                "--DB_USER=" + TestPostgres.APP_USER, "--DB_PASSWORD=" + TestPostgres.APP_PASSWORD);
+                "--DB_USER=" + TestPostgres.APP_USER, "--DB_PASSWORD=" + TestPostgres.APP_PASSWORD,
+                "--ADMIN_PASSWORD=" + TestPostgres.ADMIN_PASSWORD);
         String tag = "shutdown" + System.nanoTime();
         postgres.insertItems(tag, 10_000, "NULL");
         int port = ((WebServerApplicationContext) context).getWebServer().getPort();
@@ -40,9 +43,13 @@ class GracefulShutdownTests {
         // The client needs event loops of its own: the application's shutdown disposes
         // Reactor Netty's
         // global resources, which a default WebClient in the same JVM would share.
+        // signed in before the requests start, so that shutdown cannot overtake the
+        // sign-in
+        TestSessions.editor(port);
         LoopResources clientLoops = LoopResources.create("test-client", 1, true);
         WebClient client = WebClient.builder()
             .baseUrl("http://127.0.0.1:" + port)
+            .filter(TestSessions.as(TestSessions.EDITOR))
             .clientConnector(new ReactorClientHttpConnector(
                     HttpClient.create(ConnectionProvider.newConnection()).runOn(clientLoops)))
             .build();

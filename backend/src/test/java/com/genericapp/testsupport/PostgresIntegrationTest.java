@@ -1,6 +1,7 @@
 package com.genericapp.testsupport;
 
 import org.springframework.boot.test.context.SpringBootTest;
+import org.springframework.context.annotation.Import;
 import org.springframework.boot.webtestclient.autoconfigure.AutoConfigureWebTestClient;
 import org.springframework.test.context.DynamicPropertyRegistry;
 import org.springframework.test.context.DynamicPropertySource;
@@ -14,6 +15,7 @@ import org.springframework.test.context.DynamicPropertySource;
 // a loaded CI machine can take more than the default 5 s for the first request after
 // start-up
 @AutoConfigureWebTestClient(timeout = "60s")
+@Import(SignedInTestClient.class)
 public abstract class PostgresIntegrationTest {
 
     @DynamicPropertySource

@@ -24,17 +24,31 @@ public final class RawHttp implements AutoCloseable {
 
     private final InputStream in;
 
-    private RawHttp(Socket socket) throws IOException {
+    /** Header lines added to every request head sent (a session's cookies), or "". */
+    private final String extraHeaders;
+
+    private RawHttp(Socket socket, String extraHeaders) throws IOException {
         this.socket = socket;
         this.in = socket.getInputStream();
+        this.extraHeaders = extraHeaders;
     }
 
+    /** A connection whose requests act as the test editor ({@link TestSessions}). */
     public static RawHttp connect(int port, Duration readTimeout) throws IOException {
+        return connect(port, readTimeout, TestSessions.editor(port).headerLines());
+    }
+
+    /** A connection whose requests carry no session. */
+    public static RawHttp connectAnonymous(int port, Duration readTimeout) throws IOException {
+        return connect(port, readTimeout, "");
+    }
+
+    private static RawHttp connect(int port, Duration readTimeout, String extraHeaders) throws IOException {
         Socket socket = new Socket();
         socket.connect(new InetSocketAddress("127.0.0.1", port), 5_000);
         socket.setSoTimeout((int) readTimeout.toMillis());
         socket.setTcpNoDelay(true);
-        return new RawHttp(socket);
+        return new RawHttp(socket, extraHeaders);
     }
 
     /** A bodyless request, as the bytes of one request head. */
@@ -53,7 +67,19 @@ public final class RawHttp implements AutoCloseable {
      * (pipelined).
      */
     public void send(String... requests) throws IOException {
-        socket.getOutputStream().write(String.join("", requests).getBytes(StandardCharsets.UTF_8));
+        StringBuilder bytes = new StringBuilder();
+        for (String request : requests) {
+            // the extra lines go right after the request line of each request head
+            int endOfRequestLine = request.indexOf("\r\n") + 2;
+            if (endOfRequestLine < 2) {
+                bytes.append(request);
+                continue;
+            }
+            bytes.append(request, 0, endOfRequestLine)
+                .append(this.extraHeaders)
+                .append(request.substring(endOfRequestLine));
+        }
+        socket.getOutputStream().write(bytes.toString().getBytes(StandardCharsets.UTF_8));
         socket.getOutputStream().flush();
     }
 

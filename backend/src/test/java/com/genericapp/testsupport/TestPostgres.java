@@ -25,6 +25,9 @@ public interface TestPostgres {
 
     String DATABASE = "app";
 
+    /** The bootstrap admin's password (user {@code admin}) in every test application. */
+    String ADMIN_PASSWORD = "test-admin-password-only";
+
     /**
      * The database shared by all tests of this JVM (started on first use, stopped at JVM
      * exit).
@@ -82,6 +85,7 @@ public interface TestPostgres {
         registry.add("DB_NAME", () -> DATABASE);
         registry.add("DB_USER", () -> APP_USER);
         registry.add("DB_PASSWORD", () -> APP_PASSWORD);
+        registry.add("ADMIN_PASSWORD", () -> ADMIN_PASSWORD);
     }
 
     /**
