@@ -1,5 +1,7 @@
 // Typed client for the items API (docs/CONTRACTS.md, "HTTP API").
 // Every URL is same-origin and relative: Nginx (or the Vite dev proxy) decides where the API lives.
+// The session is an HttpOnly cookie the browser sends by itself; the page only copies the readable
+// XSRF-TOKEN cookie into a header on unsafe requests, and never stores a token anywhere.
 
 export interface Item {
   id: number;
@@ -45,11 +47,14 @@ export interface VersionedItem {
 /** A non-2xx answer from the API, always carrying a problem (synthesised when the body was not one). */
 export class ApiError extends Error {
   readonly problem: ProblemDetail;
+  /** Seconds to wait before trying again (a 429's or 503's `Retry-After`), or null. */
+  readonly retryAfter: number | null;
 
-  constructor(problem: ProblemDetail) {
+  constructor(problem: ProblemDetail, retryAfter: number | null = null) {
     super(problem.detail ? `${problem.title}: ${problem.detail}` : problem.title);
     this.name = 'ApiError';
     this.problem = problem;
+    this.retryAfter = retryAfter;
   }
 
   get status(): number {
@@ -122,7 +127,60 @@ export async function problemFrom(response: Response): Promise<ProblemDetail> {
   };
 }
 
-type Fetch = typeof fetch;
+/** `Retry-After` in seconds: the header is either a number of seconds or an HTTP date. */
+export function retryAfterSeconds(header: string | null, now = Date.now()): number | null {
+  const value = header?.trim();
+  if (!value) return null;
+  if (/^\d+$/.test(value)) return Number(value);
+  const date = Date.parse(value);
+  return Number.isNaN(date) ? null : Math.max(0, Math.ceil((date - now) / 1000));
+}
+
+/** The value of a cookie the page may read (XSRF-TOKEN), or null; read anew each time, as it changes. */
+export function readCookie(name: string): string | null {
+  if (typeof document === 'undefined') return null;
+  for (const pair of document.cookie.split(';')) {
+    const index = pair.indexOf('=');
+    if (index === -1 || pair.slice(0, index).trim() !== name) continue;
+    const value = pair.slice(index + 1).trim();
+    try {
+      return decodeURIComponent(value);
+    } catch {
+      return value;
+    }
+  }
+  return null;
+}
+
+export const CSRF_COOKIE = 'XSRF-TOKEN';
+export const CSRF_HEADER = 'X-XSRF-TOKEN';
+const UNSAFE_METHODS = new Set(['POST', 'PUT', 'PATCH', 'DELETE']);
+
+export type Fetch = typeof fetch;
+
+/** A request as this client builds it: headers as a plain record, so a test can read them back. */
+export type ApiRequest = Omit<RequestInit, 'headers'> & { headers?: Record<string, string> };
+
+/**
+ * Sends one request to the API and throws an ApiError for any answer that is not 2xx.
+ * An unsafe request carries the CSRF cookie's current value in X-XSRF-TOKEN (the API refuses it without).
+ */
+export async function send(
+  fetchImpl: Fetch,
+  url: string,
+  init: ApiRequest = {},
+): Promise<Response> {
+  const headers = { ...init.headers };
+  const token = readCookie(CSRF_COOKIE);
+  if (token && UNSAFE_METHODS.has((init.method ?? 'GET').toUpperCase()))
+    headers[CSRF_HEADER] = token;
+  const response = await fetchImpl(url, { ...init, headers, credentials: 'same-origin' });
+  if (!response.ok) {
+    const retryAfter = retryAfterSeconds(response.headers.get('Retry-After'));
+    throw new ApiError(await problemFrom(response), retryAfter);
+  }
+  return response;
+}
 
 export interface ListOptions {
   q?: string;
@@ -131,6 +189,8 @@ export interface ListOptions {
 }
 
 export class ItemsApi {
+  /** Told of every 401: the session has ended, and the page (one place) decides what follows. */
+  onUnauthorized: ((error: ApiError) => void) | null = null;
   private readonly fetchImpl: Fetch;
 
   constructor(fetchImpl: Fetch = (input, init) => fetch(input, init)) {
@@ -169,10 +229,13 @@ export class ItemsApi {
     await this.send(`${ITEMS}/${id}`, { method: 'DELETE', headers });
   }
 
-  private async send(url: string, init: RequestInit): Promise<Response> {
-    const response = await this.fetchImpl(url, init);
-    if (!response.ok) throw new ApiError(await problemFrom(response));
-    return response;
+  private async send(url: string, init: ApiRequest): Promise<Response> {
+    try {
+      return await send(this.fetchImpl, url, init);
+    } catch (error) {
+      if (error instanceof ApiError && error.status === 401) this.onUnauthorized?.(error);
+      throw error;
+    }
   }
 }
 
@@ -185,7 +248,7 @@ export function listUrl({ q, limit, after }: ListOptions): string {
   return query ? `${ITEMS}?${query}` : ITEMS;
 }
 
-function jsonRequest(method: string, body: unknown, etag?: string): RequestInit {
+export function jsonRequest(method: string, body: unknown, etag?: string): ApiRequest {
   const headers: Record<string, string> = {
     'Content-Type': 'application/json',
     Accept: 'application/json',
@@ -200,8 +263,15 @@ export function describeError(error: unknown): string {
     const { title, detail, status } = error.problem;
     if (status === 502 || status === 504)
       return 'The API is not reachable right now. Try again in a moment.';
-    if (status === 429)
-      return 'Too many changes in a short time. Wait a few seconds and try again.';
+    if (status === 429) {
+      if (error.retryAfter === null)
+        return 'Too many changes in a short time. Wait a few seconds and try again.';
+      const seconds = Math.max(1, error.retryAfter);
+      return `Too many attempts. Try again in ${seconds} ${seconds === 1 ? 'second' : 'seconds'}.`;
+    }
+    // The API answers 401 to a wrong sign-in; any other 401 ends the session (app.ts).
+    if (status === 401) return detail ?? 'The username or password is wrong.';
+    if (status === 403) return detail ?? 'You are not allowed to do that.';
     // A 503 names its cause (the API's "database unavailable", or Nginx's own): the detail says it all.
     if (status === 503)
       return detail ?? 'The service is unavailable right now. Try again in a moment.';

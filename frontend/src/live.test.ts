@@ -1,32 +1,6 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { LiveEvents, retryDelay, type LiveState } from './live';
-
-/** Enough of EventSource to drive LiveEvents by hand. */
-class FakeSource extends EventTarget {
-  static readonly CONNECTING = 0;
-  static readonly OPEN = 1;
-  static readonly CLOSED = 2;
-  readyState = FakeSource.CONNECTING;
-  closed = false;
-  constructor(readonly url: string) {
-    super();
-  }
-  close(): void {
-    this.closed = true;
-    this.readyState = FakeSource.CLOSED;
-  }
-  open(): void {
-    this.readyState = FakeSource.OPEN;
-    this.dispatchEvent(new Event('open'));
-  }
-  message(type: string, data: string): void {
-    this.dispatchEvent(new MessageEvent(type, { data }));
-  }
-  fail(readyState: number): void {
-    this.readyState = readyState;
-    this.dispatchEvent(new Event('error'));
-  }
-}
+import { FakeSource } from './test-support';
 
 describe('LiveEvents', () => {
   let sources: FakeSource[];

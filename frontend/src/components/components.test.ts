@@ -5,6 +5,7 @@ import { ItemEditor } from './item-editor';
 import { ItemList } from './item-list';
 import './item-row';
 import { StatusBadge } from './status-badge';
+import { respond, scripted } from '../test-support';
 
 function item(id: number, name = `Item ${id}`, version = 0): Item {
   return {
@@ -15,22 +16,6 @@ function item(id: number, name = `Item ${id}`, version = 0): Item {
     createdAt: '2026-01-01T00:00:00Z',
     updatedAt: '2026-01-01T00:00:00Z',
   };
-}
-
-function respond(body: unknown, status = 200, headers: Record<string, string> = {}): Response {
-  const type = status >= 400 ? 'application/problem+json' : 'application/json';
-  return new Response(body === null ? null : JSON.stringify(body), {
-    status,
-    headers: { 'Content-Type': type, ...headers },
-  });
-}
-
-/** A fetch that answers from a queue, recording each call. */
-function scripted(...responses: Response[]) {
-  return vi.fn<typeof fetch>(() => {
-    const next = responses.shift();
-    return next ? Promise.resolve(next) : Promise.reject(new Error('unexpected request'));
-  });
 }
 
 const settle = () => new Promise((resolve) => setTimeout(resolve, 0));
@@ -135,6 +120,7 @@ describe('<item-list>', () => {
     const list = new ItemList();
     list.api = new ItemsApi(fetchImpl);
     document.body.append(list);
+    void list.reload();
     return list;
   }
 
@@ -299,6 +285,48 @@ describe('<item-list>', () => {
     expect(names(list)).toEqual(['Lamp (theirs)']);
     expect(button(list, 1, 'edit')).toBe(edit);
     expect(document.activeElement).toBe(edit);
+  });
+
+  it('hides Edit and Delete when the person may not change items, and shows them again', async () => {
+    const list = mount(scripted(respond([item(1, 'Lamp')])));
+    await settle();
+    button(list, 1, 'delete').click();
+    list.canEdit = false;
+    list.apply({ type: 'created', item: item(2) });
+    for (const id of [1, 2]) {
+      expect(button(list, id, 'edit').closest('[hidden]')).not.toBeNull();
+      expect(button(list, id, 'delete').closest('[hidden]')).not.toBeNull();
+    }
+    // The open confirmation closed with them: a viewer cannot be left one click from deleting.
+    expect(button(list, 1, 'confirm-delete').closest('[hidden]')).not.toBeNull();
+    list.canEdit = true;
+    expect(button(list, 2, 'edit').closest('[hidden]')).toBeNull();
+    expect(button(list, 1, 'delete').closest('[hidden]')).toBeNull();
+  });
+
+  it('does not invite a viewer to add the first item', async () => {
+    const list = mount(scripted(respond([])));
+    list.canEdit = false;
+    await settle();
+    expect(list.querySelector('[role=status] span')!.textContent).toBe('No items yet.');
+  });
+
+  it('forgets its items and the search on clear(), and drops an answer still on its way', async () => {
+    let answer: (response: Response) => void = () => undefined;
+    const fetchImpl = vi.fn<typeof fetch>(
+      () => new Promise<Response>((resolve) => (answer = resolve)),
+    );
+    const list = mount(fetchImpl);
+    answer(respond([item(1)]));
+    await settle();
+    expect(names(list)).toEqual(['Item 1']);
+    list.querySelector<HTMLInputElement>('input[type=search]')!.value = 'lamp';
+    void list.reload();
+    list.clear();
+    answer(respond([item(2)]));
+    await settle();
+    expect(names(list)).toEqual([]);
+    expect(list.querySelector<HTMLInputElement>('input[type=search]')!.value).toBe('');
   });
 
   it('deletes after confirmation, with If-Match', async () => {

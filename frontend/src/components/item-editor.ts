@@ -44,6 +44,13 @@ export class ItemEditor extends HTMLElement {
     this.inputs.get('name')?.focus();
   }
 
+  /** Empties the form and its messages (on sign-out: the next person starts afresh). */
+  reset(): void {
+    if (!this.form) return;
+    this.form.reset();
+    this.clearMessages();
+  }
+
   private render(): void {
     const prefix = uid(this.isEdit ? 'edit' : 'create');
     const label = this.isEdit ? `Edit ${this.item!.name}` : 'Add an item';
@@ -151,6 +158,9 @@ export class ItemEditor extends HTMLElement {
   }
 
   private showError(error: unknown): void {
+    // The session has ended: the page returns to the sign-in form (ItemsApi.onUnauthorized), and
+    // what was typed stays here for when the person is back.
+    if (error instanceof ApiError && error.status === 401) return;
     if (error instanceof ApiError && error.isConflict && this.item) {
       this.showAlert(
         'Someone else changed this item after you started editing. Reload it to see their version, then make your change again.',

@@ -19,6 +19,7 @@ export class ItemList extends HTMLElement {
   private error = '';
   private request = 0;
   private loadingMore = false;
+  private editable = true;
   private debounce: ReturnType<typeof setTimeout> | null = null;
   private clock: ReturnType<typeof setInterval> | null = null;
   private readonly rows = new Map<number, ItemRow>();
@@ -54,7 +55,7 @@ export class ItemList extends HTMLElement {
         row.refreshTimes();
       });
     }, 60_000);
-    void this.reload();
+    // No load here: the page calls reload() once someone is signed in (the API answers 401 before).
   }
 
   disconnectedCallback(): void {
@@ -63,6 +64,32 @@ export class ItemList extends HTMLElement {
     this.removeEventListener('item-deleted', this.onDeleted);
     if (this.clock !== null) clearInterval(this.clock);
     if (this.debounce !== null) clearTimeout(this.debounce);
+  }
+
+  /** Whether this person may change items: passed on to every row (a viewer's rows have no Edit or Delete). */
+  get canEdit(): boolean {
+    return this.editable;
+  }
+
+  set canEdit(value: boolean) {
+    this.editable = value;
+    this.rows.forEach((row) => {
+      row.canEdit = value;
+    });
+    if (this.built) this.renderStatus();
+  }
+
+  /** Forgets everything shown (on sign-out): an answer still on its way is dropped. */
+  clear(): void {
+    this.request++;
+    if (this.debounce !== null) clearTimeout(this.debounce);
+    this.debounce = null;
+    this.state = { items: [], next: null, query: '' };
+    this.phase = 'loading';
+    if (!this.built) return;
+    this.search.value = '';
+    this.list.setAttribute('aria-busy', 'true');
+    this.renderList();
   }
 
   /** A change from anywhere: this tab's own saves, or the live stream. */
@@ -80,6 +107,7 @@ export class ItemList extends HTMLElement {
 
   /** Fetches the first page again for the current search (after a reconnect, or on Retry). */
   async reload(): Promise<void> {
+    if (!this.built) this.build();
     const request = ++this.request;
     this.phase = 'loading';
     this.list.setAttribute('aria-busy', 'true');
@@ -109,8 +137,10 @@ export class ItemList extends HTMLElement {
       const page = await this.api.list(next);
       if (request === this.request) this.state = appendPage(this.state, page.items, page.next);
     } catch (error) {
-      this.phase = 'error';
-      this.error = describeError(error);
+      if (request === this.request) {
+        this.phase = 'error';
+        this.error = describeError(error);
+      }
     } finally {
       this.loadingMore = false;
     }
@@ -178,6 +208,7 @@ export class ItemList extends HTMLElement {
       if (!row) {
         row = new ItemRow();
         row.api = this.api;
+        row.canEdit = this.editable;
         row.item = item;
         this.rows.set(item.id, row);
       } else {
@@ -203,7 +234,9 @@ export class ItemList extends HTMLElement {
     } else if (this.state.items.length === 0) {
       text = query
         ? `No items match “${query}”.`
-        : 'No items yet. Add the first one with the form above.';
+        : this.editable
+          ? 'No items yet. Add the first one with the form above.'
+          : 'No items yet.';
     } else {
       const count = this.state.items.length;
       text = `${count} ${count === 1 ? 'item' : 'items'}${this.state.next ? ' shown' : ''}${query ? ` matching “${query}”` : ''}.`;

@@ -15,12 +15,14 @@ export class ItemRow extends HTMLElement {
   private current: Item | null = null;
   private mode: Mode = 'view';
   private message: string | null = null;
+  private editable = true;
   private built = false;
 
   private article!: HTMLElement;
   private name!: HTMLElement;
   private description!: HTMLElement;
   private time!: HTMLTimeElement;
+  private actions!: HTMLElement;
   private editButton!: HTMLButtonElement;
   private deleteButton!: HTMLButtonElement;
   private confirmText!: HTMLElement;
@@ -64,6 +66,19 @@ export class ItemRow extends HTMLElement {
     // The view is updated even behind an open editor, ready for when it closes. The editor itself is
     // left alone and keeps what the person typed: its If-Match still names the version they started from.
     if (this.built) this.update();
+  }
+
+  /** Whether this person may change items (a viewer may not): without it the row has no Edit or Delete. */
+  get canEdit(): boolean {
+    return this.editable;
+  }
+
+  set canEdit(value: boolean) {
+    if (value === this.editable) return;
+    this.editable = value;
+    if (!this.built) return;
+    if (!value && this.mode !== 'view') this.show('view');
+    else this.update();
   }
 
   /** Updates relative times ("2 minutes ago") in place, without touching an open editor. */
@@ -111,7 +126,7 @@ export class ItemRow extends HTMLElement {
     this.keepButton = actionButton('keep', 'Keep', 'button', () => {
       this.show('view', 'confirm-delete');
     });
-    const actions = h(
+    this.actions = h(
       'div',
       { class: 'item-actions' },
       this.editButton,
@@ -126,7 +141,7 @@ export class ItemRow extends HTMLElement {
       'article',
       { class: 'item' },
       h('div', { class: 'item-body' }, this.name, this.description, meta),
-      actions,
+      this.actions,
       this.messageLine,
     );
     this.replaceChildren(this.article);
@@ -147,8 +162,10 @@ export class ItemRow extends HTMLElement {
     this.deleteButton.setAttribute('aria-label', `Delete ${item.name}`);
 
     const confirming = this.mode === 'confirm-delete';
-    this.editButton.hidden = confirming;
-    this.deleteButton.hidden = confirming;
+    // Hidden, not left out: the row's DOM is the same for every role, only what shows differs.
+    this.actions.hidden = !this.editable;
+    this.editButton.hidden = confirming || !this.editable;
+    this.deleteButton.hidden = confirming || !this.editable;
     this.confirmText.hidden = !confirming;
     this.confirmButton.hidden = !confirming;
     this.keepButton.hidden = !confirming;
