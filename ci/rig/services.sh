@@ -34,6 +34,9 @@ E2E_PG_BIN="${E2E_PG_BIN:-/usr/lib/postgresql/15/bin}"
 # shellcheck source=ci/rig/binaries.sh
 source "$(dirname "${BASH_SOURCE[0]}")/binaries.sh"
 E2E_DB_PASSWORD="change-me-dev-only"
+# The first admin's password (ADMIN_PASSWORD; no prod profile here), for e2e_sign_in and the
+# browser tests. Test-only, like the database's.
+E2E_ADMIN_PASSWORD="${E2E_ADMIN_PASSWORD:-rig-admin-password-only}"
 
 _e2e_say() { printf 'e2e: %s\n' "$*" >&2; }
 
@@ -80,6 +83,24 @@ e2e_db_stop() {
   _e2e_pg "$RIG_PG_BIN/pg_ctl" -D "$E2E_TMP/pg/data" -m fast -w -t 30 stop >/dev/null 2>&1 || true
 }
 
+# e2e_sign_in URL: signs in at URL (the API or nginx) as the first admin and keeps the session:
+# the cookie jar $E2E_TMP/cookies for curl, and E2E_COOKIE (the Cookie header) and E2E_CSRF (the
+# X-XSRF-TOKEN header a change needs) exported for node clients. The password goes in a file.
+e2e_sign_in() {
+  local url="$1" body="$E2E_TMP/sign-in.json" code
+  (umask 077 && printf '{"username":"admin","password":"%s"}' "$E2E_ADMIN_PASSWORD" >"$body")
+  code="$(curl -sS -o "$E2E_TMP/sign-in.out" -w '%{http_code}' --max-time 20 -c "$E2E_TMP/cookies" \
+    -H 'Content-Type: application/json' --data "@$body" "$url/api/session" 2>/dev/null || true)"
+  rm -f -- "$body"
+  if [[ "$code" != 200 ]]; then
+    _e2e_say "signing in as admin at $url answered ${code:-nothing}: $(cat "$E2E_TMP/sign-in.out" 2>/dev/null)"
+    return 1
+  fi
+  E2E_CSRF="$(awk -F'\t' '$6 == "XSRF-TOKEN" { print $7 }' "$E2E_TMP/cookies")"
+  E2E_COOKIE="SESSION=$(awk -F'\t' '$6 == "SESSION" { print $7 }' "$E2E_TMP/cookies"); XSRF-TOKEN=$E2E_CSRF"
+  export E2E_CSRF E2E_COOKIE
+}
+
 # Starts the jar in the background (its own session, so it outlives a caller that exits) and waits for readiness.
 e2e_api_start() {
   local jar="$E2E_TMP/api.jar" pid_file="$E2E_TMP/$E2E_API_NAME.pid" log="$E2E_TMP/$E2E_API_NAME.log" deadline
@@ -89,7 +110,7 @@ e2e_api_start() {
   # whose jar changes under it fails to load its next class (seen: NoClassDefFoundError).
   [[ -f "$jar" ]] || cp "$E2E_REPO/backend/target/generic-app-backend.jar" "$jar"
   env API_PORT="$E2E_API_PORT" SERVER_ADDRESS="$E2E_API_ADDRESS" DB_HOST=127.0.0.1 DB_PORT="$E2E_DB_PORT" \
-    DB_NAME=app DB_USER=app DB_PASSWORD="$E2E_DB_PASSWORD" DEMO_DATA=true \
+    DB_NAME=app DB_USER=app DB_PASSWORD="$E2E_DB_PASSWORD" DEMO_DATA=true ADMIN_PASSWORD="$E2E_ADMIN_PASSWORD" \
     setsid "$E2E_API_JAVA" "${jvm_opts[@]}" -jar "$jar" </dev/null >>"$log" 2>&1 &
   echo $! >"$pid_file"
   deadline=$((SECONDS + E2E_API_TIMEOUT))

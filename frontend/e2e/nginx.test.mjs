@@ -8,12 +8,20 @@ import http from 'node:http';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
 import { gunzipSync } from 'node:zlib';
-import { API_URL, BASE_URL, TMP, rigOnly } from './support.mjs';
+import { API_URL, BASE_URL, TMP, rigOnly, sessionHeaders } from './support.mjs';
 
 const base = new URL(BASE_URL);
 
-/** One HTTP request, with the path sent exactly as given (no normalisation, unlike fetch). */
-function request(path, { method = 'GET', headers = {}, body } = {}) {
+/**
+ * One HTTP request, with the path sent exactly as given (no normalisation, unlike fetch), as the
+ * editor (its session's headers) unless `anonymous`.
+ */
+async function request(path, { method = 'GET', headers = {}, body, anonymous = false } = {}) {
+  const session = anonymous ? {} : await sessionHeaders(method);
+  return send(path, { method, headers: { ...session, ...headers }, body });
+}
+
+function send(path, { method, headers, body }) {
   return new Promise((resolve, reject) => {
     const req = http.request(
       {
@@ -151,6 +159,17 @@ describe('nginx', () => {
     assert.deepEqual(json(response), { status: 'UP' });
   });
 
+  it('answers 401 problem+json under /api and at /items without a session; /status and /healthz stay open', async () => {
+    for (const path of ['/api/items', '/api/items/events', '/api/session', '/items']) {
+      const response = await request(path, { anonymous: true });
+      const problem = assertProblem(response, 401);
+      assert.match(problem.detail, /Sign in/, path);
+      assertSecurityHeaders(response, `a 401 at ${path}`);
+    }
+    assert.equal((await request('/status', { anonymous: true })).status, 200);
+    assert.equal((await request('/healthz', { anonymous: true })).status, 200);
+  });
+
   it("keeps the seed's routes: /status is the API's readiness, /items the item list", async () => {
     const status = await request('/status');
     assert.equal(status.status, 200);
@@ -204,9 +223,10 @@ describe('nginx', () => {
   });
 
   it('streams server-sent events unbuffered: an event arrives within a second', async () => {
+    const headers = await sessionHeaders();
     const events = await new Promise((resolve, reject) => {
       const req = http.get(
-        { host: base.hostname, port: base.port, path: '/api/items/events', agent: false },
+        { host: base.hostname, port: base.port, path: '/api/items/events', headers, agent: false },
         (res) => {
           assert.equal(res.statusCode, 200);
           assert.match(res.headers['content-type'], /^text\/event-stream/);

@@ -52,11 +52,12 @@ export async function launch() {
 }
 
 /**
- * A page whose console errors and CSP violations are collected: a clean page has none.
+ * A page whose console errors and CSP violations are collected: a clean page has none. It signs
+ * in through its form `as` a role (editor by default; null: stays on the sign-in form).
  * `clock: true` installs Playwright's clock before the page loads: time flows as usual, and
  * `page.clock.fastForward()` jumps it (and fires the timers due) without waiting.
  */
-export async function openPage(browser, { clock = false, ...options } = {}) {
+export async function openPage(browser, { clock = false, as = 'editor', ...options } = {}) {
   const context = await browser.newContext({ viewport: { width: 1280, height: 900 }, ...options });
   if (clock) await context.clock.install();
   const page = await context.newPage();
@@ -67,8 +68,96 @@ export async function openPage(browser, { clock = false, ...options } = {}) {
   page.on('pageerror', (error) => page.problems.push(`page error: ${error.message}`));
   await page.goto(BASE_URL + '/');
   await page.locator('status-badge[data-health="up"]').waitFor({ timeout: 15_000 });
+  if (as === null) return page;
+  await signInThroughPage(page, await session(as));
   await page.locator('#live-indicator[data-state="live"]').waitFor({ timeout: 15_000 });
   return page;
+}
+
+/** Signs in with the page's own form, as a person would. */
+export async function signInThroughPage(page, { username, password }) {
+  await page.locator('#sign-in-username').fill(username);
+  await page.locator('#sign-in-password').fill(password);
+  await page.getByRole('button', { name: 'Sign in' }).click();
+  await page.locator('#session-user').filter({ hasText: username }).waitFor({ timeout: 15_000 });
+}
+
+/**
+ * The first admin's password: E2E_ADMIN_PASSWORD (the rig's), or the file E2E_ADMIN_PASSWORD_FILE
+ * (a running stack's secret, postgres/secrets/admin_password.txt).
+ */
+function adminPassword() {
+  if (process.env.E2E_ADMIN_PASSWORD) return process.env.E2E_ADMIN_PASSWORD;
+  if (process.env.E2E_ADMIN_PASSWORD_FILE)
+    return readFileSync(process.env.E2E_ADMIN_PASSWORD_FILE, 'utf8').trim();
+  throw new Error(
+    'E2E_ADMIN_PASSWORD or E2E_ADMIN_PASSWORD_FILE is not set: run through ci/tests/e2e-test',
+  );
+}
+
+/** Signs in on the API's own port; the session's Cookie header and CSRF token. */
+export async function signIn(username, password) {
+  const response = await fetch(`${API_URL}/api/session`, {
+    method: 'POST',
+    headers: { 'Content-Type': 'application/json' },
+    body: JSON.stringify({ username, password }),
+  });
+  if (response.status !== 200)
+    throw new Error(`sign in as ${username}: ${response.status} ${await response.text()}`);
+  const cookies = Object.fromEntries(
+    response.headers.getSetCookie().map((header) => header.split(';')[0].split('=')),
+  );
+  if (!cookies['SESSION'] || !cookies['XSRF-TOKEN'])
+    throw new Error(`sign in as ${username}: no SESSION and XSRF-TOKEN cookies`);
+  return {
+    username,
+    password,
+    cookie: `SESSION=${cookies['SESSION']}; XSRF-TOKEN=${cookies['XSRF-TOKEN']}`,
+    csrf: cookies['XSRF-TOKEN'],
+  };
+}
+
+const sessions = new Map();
+
+/**
+ * A session as `role`: the first admin, or a user `e2e-editor` / `e2e-viewer` that the admin creates
+ * on first use (a 409 means an earlier run made it). One per role for the whole run.
+ */
+export function session(role = 'editor') {
+  if (!sessions.has(role)) sessions.set(role, makeSession(role));
+  return sessions.get(role);
+}
+
+async function makeSession(role) {
+  const admin = await signIn('admin', adminPassword());
+  if (role === 'admin') return admin;
+  const username = `e2e-${role}`;
+  const password = `e2e-${role}-password`;
+  const created = await fetch(`${API_URL}/api/users`, {
+    method: 'POST',
+    headers: {
+      'Content-Type': 'application/json',
+      Cookie: admin.cookie,
+      'X-XSRF-TOKEN': admin.csrf,
+    },
+    body: JSON.stringify({ username, password, role }),
+  });
+  if (created.status !== 201 && created.status !== 409)
+    throw new Error(`create user ${username}: ${created.status} ${await created.text()}`);
+  return signIn(username, password);
+}
+
+/** The headers that make a request the editor's: the cookies, and on a change the CSRF header. */
+export async function sessionHeaders(method = 'GET', role = 'editor') {
+  const { cookie, csrf } = await session(role);
+  const safe = method === 'GET' || method === 'HEAD';
+  return safe ? { Cookie: cookie } : { Cookie: cookie, 'X-XSRF-TOKEN': csrf };
+}
+
+/** fetch, as the editor. */
+export async function apiFetch(url, init = {}) {
+  const headers = { ...(await sessionHeaders(init.method ?? 'GET')), ...(init.headers ?? {}) };
+  return fetch(url, { ...init, headers });
 }
 
 /** Runs axe-core in the page (evaluated over CDP, so the page's strict CSP need not allow it). */
@@ -93,7 +182,7 @@ export function screenshotPath(name) {
 
 /** Creates an item directly on the API's own port (test set-up, not a user action, and not rate-limited). */
 export async function createItem(name, description = '') {
-  const response = await fetch(`${API_URL}/api/items`, {
+  const response = await apiFetch(`${API_URL}/api/items`, {
     method: 'POST',
     headers: { 'Content-Type': 'application/json' },
     body: JSON.stringify({ name, description }),
@@ -105,7 +194,7 @@ export async function createItem(name, description = '') {
 
 /** Changes an item directly on the API's own port, as another user would: `version` is the one it was read at. */
 export async function updateItem(id, version, { name, description = '' }) {
-  const response = await fetch(`${API_URL}/api/items/${id}`, {
+  const response = await apiFetch(`${API_URL}/api/items/${id}`, {
     method: 'PUT',
     headers: { 'Content-Type': 'application/json', 'If-Match': `"${version}"` },
     body: JSON.stringify({ name, description }),
@@ -116,7 +205,7 @@ export async function updateItem(id, version, { name, description = '' }) {
 }
 
 export async function getItem(id) {
-  const response = await fetch(`${API_URL}/api/items/${id}`);
+  const response = await apiFetch(`${API_URL}/api/items/${id}`);
   return response.status === 200 ? response.json() : null;
 }
 

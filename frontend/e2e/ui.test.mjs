@@ -5,6 +5,7 @@ import { after, before, describe, it } from 'node:test';
 import {
   API_URL,
   BASE_URL,
+  apiFetch,
   axeViolations,
   createItem,
   getItem,
@@ -16,6 +17,8 @@ import {
   rowById,
   screenshotPath,
   service,
+  session,
+  signInThroughPage,
   uniqueName,
   updateItem,
 } from './support.mjs';
@@ -72,6 +75,75 @@ describe('the items page', () => {
     assert.deepEqual(await axeViolations(page), []);
     await page.screenshot({ path: screenshotPath('main-page.png'), fullPage: true });
     assert.deepEqual(page.problems, [], 'no console errors or CSP violations');
+    await page.context().close();
+  });
+
+  it('asks to sign in first: a wrong password says so, the right one opens the items, sign-out ends the session', async () => {
+    const page = await openPage(browser, { as: null });
+    const form = page.locator('#sign-in');
+    await form.waitFor();
+    assert.equal(
+      await page.locator('#items-view').isVisible(),
+      false,
+      'no items before signing in',
+    );
+    const editor = await session('editor');
+    await page.locator('#sign-in-username').fill(editor.username);
+    await page.locator('#sign-in-password').fill('not the password at all');
+    await page.getByRole('button', { name: 'Sign in' }).click();
+    await page
+      .locator('#sign-in-error')
+      .filter({ hasText: 'The username or password is wrong.' })
+      .waitFor({ timeout: 5_000 });
+    assert.deepEqual(await axeViolations(page), []);
+    await signInThroughPage(page, editor);
+    await row(page, 'Add CI/CD').waitFor();
+    assert.match(await page.locator('#session-user').innerText(), /e2e-editor \(editor\)/);
+    // the session cookie is not readable by the page's scripts; the CSRF one is
+    const readable = await page.evaluate(() => document.cookie);
+    assert.match(readable, /XSRF-TOKEN=/);
+    assert.doesNotMatch(readable, /SESSION=/);
+    const [sessionCookie] = (await page.context().cookies()).filter((c) => c.name === 'SESSION');
+    assert.equal(sessionCookie.httpOnly, true);
+    assert.equal(sessionCookie.sameSite, 'Strict');
+    await page.getByRole('button', { name: 'Sign out' }).click();
+    await form.waitFor({ timeout: 5_000 });
+    // signed out on the server: the old cookie no longer works
+    const copied = await fetch(`${BASE_URL}/api/session`, {
+      headers: { Cookie: `SESSION=${sessionCookie.value}` },
+    });
+    assert.equal(copied.status, 401);
+    assert.deepEqual(
+      page.problems.filter((p) => !/401|Unauthorized/.test(p)),
+      [],
+    );
+    await page.context().close();
+  });
+
+  it('shows a viewer the items but no way to change them', async () => {
+    const page = await openPage(browser, { as: 'viewer' });
+    await row(page, 'Add CI/CD').waitFor();
+    assert.match(await page.locator('#session-user').innerText(), /\(viewer\)/);
+    assert.equal(await createForm(page).isVisible(), false, 'no create form');
+    const demo = row(page, 'Add CI/CD');
+    assert.equal(await demo.getByRole('button', { name: /Edit/ }).count(), 0, 'no visible Edit');
+    assert.equal(
+      await demo.getByRole('button', { name: /Delete/ }).count(),
+      0,
+      'no visible Delete',
+    );
+    // and the API agrees
+    const viewer = await session('viewer');
+    const write = await fetch(`${BASE_URL}/api/items`, {
+      method: 'POST',
+      headers: {
+        'Content-Type': 'application/json',
+        Cookie: viewer.cookie,
+        'X-XSRF-TOKEN': viewer.csrf,
+      },
+      body: JSON.stringify({ name: 'by a viewer' }),
+    });
+    assert.equal(write.status, 403);
     await page.context().close();
   });
 
@@ -346,7 +418,7 @@ describe('the items page', () => {
       `followed the Link header: ${pages.join(' ')}`,
     );
     assert.equal(await more.isVisible(), false, 'no button once everything is shown');
-    const total = (await (await fetch(`${BASE_URL}/api/items?limit=500`)).json()).length;
+    const total = (await (await apiFetch(`${BASE_URL}/api/items?limit=500`)).json()).length;
     assert.equal(await page.locator('item-row').count(), total);
     await page.context().close();
   });
@@ -453,7 +525,7 @@ describe('the items page', () => {
       await eventually(
         'the API accepts writes again',
         async () => {
-          const created = await fetch(`${API_URL}/api/items`, {
+          const created = await apiFetch(`${API_URL}/api/items`, {
             method: 'POST',
             headers: { 'Content-Type': 'application/json' },
             body: JSON.stringify({ name: inTheGap }),
