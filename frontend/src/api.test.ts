@@ -20,6 +20,8 @@ const item: Item = {
   version: 3,
   createdAt: '2026-01-01T10:00:00Z',
   updatedAt: '2026-01-02T10:00:00Z',
+  createdBy: 'alice',
+  updatedBy: 'alice',
 };
 
 /** These tests run in node: a stand-in `document` carries the cookies the page could read. */

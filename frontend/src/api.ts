@@ -10,6 +10,9 @@ export interface Item {
   version: number;
   createdAt: string;
   updatedAt: string;
+  /** Usernames; null for items made before there were users. */
+  createdBy: string | null;
+  updatedBy: string | null;
 }
 
 export interface ItemInput {

@@ -14,6 +14,8 @@ const item: Item = {
   version: 0,
   createdAt: '2026-01-01T00:00:00Z',
   updatedAt: '2026-01-01T00:00:00Z',
+  createdBy: 'alice',
+  updatedBy: 'alice',
 };
 
 const unauthorized = problem(401, 'Unauthorized');

@@ -15,6 +15,8 @@ function item(
     version,
     createdAt: '2026-01-01T00:00:00Z',
     updatedAt: '2026-01-01T00:00:00Z',
+    createdBy: null,
+    updatedBy: null,
   };
 }
 

@@ -15,6 +15,8 @@ function item(id: number, name = `Item ${id}`, version = 0): Item {
     version,
     createdAt: '2026-01-01T00:00:00Z',
     updatedAt: '2026-01-01T00:00:00Z',
+    createdBy: null,
+    updatedBy: null,
   };
 }
 
@@ -131,6 +133,16 @@ describe('<item-list>', () => {
     const list = mount(scripted(respond([])));
     await settle();
     expect(list.querySelector('[role=status]')!.textContent).toMatch(/No items yet/);
+  });
+
+  it('names who last changed an item, and nobody for items from before there were users', async () => {
+    const list = mount(
+      scripted(respond([{ ...item(1), createdBy: 'alice', updatedBy: 'bob' }, item(2)])),
+    );
+    await settle();
+    const authors = [...list.querySelectorAll('.item-meta')].map((m) => m.textContent);
+    expect(authors[0]).toMatch(/^Updated .+ by bob$/);
+    expect(authors[1]).not.toMatch(/ by /);
   });
 
   it('says what went wrong and retries on demand', async () => {

@@ -22,6 +22,7 @@ export class ItemRow extends HTMLElement {
   private name!: HTMLElement;
   private description!: HTMLElement;
   private time!: HTMLTimeElement;
+  private author!: HTMLElement;
   private actions!: HTMLElement;
   private editButton!: HTMLButtonElement;
   private deleteButton!: HTMLButtonElement;
@@ -111,7 +112,8 @@ export class ItemRow extends HTMLElement {
     this.name = h('h3', { class: 'item-name' });
     this.description = h('p', { class: 'item-description' });
     this.time = h('time');
-    const meta = h('p', { class: 'item-meta' }, 'Updated ', this.time);
+    this.author = h('span', { class: 'item-author' });
+    const meta = h('p', { class: 'item-meta' }, 'Updated ', this.time, this.author);
 
     this.editButton = actionButton('edit', 'Edit', 'button', () => {
       this.show('edit');
@@ -158,6 +160,8 @@ export class ItemRow extends HTMLElement {
     this.time.dateTime = item.updatedAt;
     this.time.title = fullTime(item.updatedAt);
     setText(this.time, timeAgo(item.updatedAt));
+    // items made before there were users name nobody
+    setText(this.author, item.updatedBy ? ` by ${item.updatedBy}` : '');
     this.editButton.setAttribute('aria-label', `Edit ${item.name}`);
     this.deleteButton.setAttribute('aria-label', `Delete ${item.name}`);
 

@@ -1,9 +1,5 @@
 package com.genericapp.identity;
 
-import java.nio.charset.StandardCharsets;
-import java.security.MessageDigest;
-import java.util.Set;
-
 import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -11,7 +7,6 @@ import reactor.core.publisher.Mono;
 
 import org.springframework.core.Ordered;
 import org.springframework.http.HttpCookie;
-import org.springframework.http.HttpMethod;
 import org.springframework.http.server.reactive.ServerHttpRequest;
 import org.springframework.stereotype.Component;
 import org.springframework.web.server.ServerWebExchange;
@@ -20,11 +15,10 @@ import org.springframework.web.server.WebFilterChain;
 
 /**
  * Runs before Spring Security: finds the session of the {@code SESSION} cookie (a request
- * without one, or with an ended one, goes on as anonymous and the rules decide), and for
- * an unsafe method sent with a live session requires the {@code X-XSRF-TOKEN} header to
- * equal the {@code XSRF-TOKEN} cookie and the session's own token (403 otherwise). While
- * the database cannot be asked, a request with a cookie gets 503, not a 401 that would
- * sign the page out.
+ * without one, or with an ended one, goes on as anonymous and the rules decide) and
+ * leaves it in the exchange for {@link SecurityConfiguration}'s context repository and
+ * CSRF token repository. While the database cannot be asked, a request with a cookie gets
+ * 503, not a 401 that would sign the page out.
  */
 @Component
 class SessionFilter implements WebFilter, Ordered {
@@ -36,9 +30,6 @@ class SessionFilter implements WebFilter, Ordered {
     static final String TOKEN = SessionFilter.class.getName() + ".token";
 
     private static final Logger logger = LoggerFactory.getLogger(SessionFilter.class);
-
-    private static final Set<HttpMethod> SAFE = Set.of(HttpMethod.GET, HttpMethod.HEAD, HttpMethod.OPTIONS,
-            HttpMethod.TRACE);
 
     private final SessionStore sessions;
 
@@ -68,26 +59,10 @@ class SessionFilter implements WebFilter, Ordered {
             if (user == null) {
                 return chain.filter(exchange);
             }
-            if (!SAFE.contains(request.getMethod()) && !csrfMatches(request, token)) {
-                return this.problems.forbidden(exchange,
-                        "This change needs the X-XSRF-TOKEN header, equal to the XSRF-TOKEN cookie"
-                                + " (a protection against cross-site requests).");
-            }
             exchange.getAttributes().put(USER, user);
             exchange.getAttributes().put(TOKEN, token);
             return chain.filter(exchange);
         });
-    }
-
-    private static boolean csrfMatches(ServerHttpRequest request, String sessionToken) {
-        String header = request.getHeaders().getFirst(SessionStore.CSRF_HEADER);
-        HttpCookie cookie = request.getCookies().getFirst(SessionStore.CSRF_COOKIE);
-        if (header == null || cookie == null) {
-            return false;
-        }
-        byte[] expected = SessionStore.csrfToken(sessionToken).getBytes(StandardCharsets.US_ASCII);
-        return MessageDigest.isEqual(header.getBytes(StandardCharsets.UTF_8), expected)
-                && MessageDigest.isEqual(cookie.getValue().getBytes(StandardCharsets.UTF_8), expected);
     }
 
     @Override

@@ -3,6 +3,7 @@ package com.genericapp.items;
 import java.net.URI;
 import java.net.URLEncoder;
 import java.nio.charset.StandardCharsets;
+import java.security.Principal;
 import java.util.List;
 
 import jakarta.validation.Valid;
@@ -123,16 +124,16 @@ class ItemController {
     }
 
     @PostMapping(consumes = MediaType.APPLICATION_JSON_VALUE)
-    Mono<ResponseEntity<Item>> create(@Valid @RequestBody ItemRequest request) {
-        return items.insert(request.requiredName(), request.description())
+    Mono<ResponseEntity<Item>> create(@Valid @RequestBody ItemRequest request, Principal user) {
+        return items.insert(request.requiredName(), request.description(), user.getName())
             .map((item) -> ResponseEntity.created(URI.create("/api/items/" + item.id())).eTag(item.etag()).body(item));
     }
 
     @PutMapping(path = "/{id}", consumes = MediaType.APPLICATION_JSON_VALUE)
     Mono<ResponseEntity<Item>> replace(@PathVariable long id, @Valid @RequestBody ItemRequest request,
-            @RequestHeader(name = HttpHeaders.IF_MATCH, required = false) @Nullable String ifMatch) {
+            @RequestHeader(name = HttpHeaders.IF_MATCH, required = false) @Nullable String ifMatch, Principal user) {
         Long requiredVersion = IfMatch.requiredVersion(ifMatch);
-        return items.update(id, request.requiredName(), request.description(), requiredVersion)
+        return items.update(id, request.requiredName(), request.description(), requiredVersion, user.getName())
             .switchIfEmpty(Mono.defer(() -> explainMissedWrite(id, requiredVersion)))
             .map((item) -> ResponseEntity.ok().eTag(item.etag()).body(item));
     }

@@ -237,13 +237,18 @@ class ItemEvents implements SmartLifecycle {
             });
     }
 
-    /** The item as the trigger wrote it (V5 migration): timestamps in UTC, ISO-8601. */
+    /** The item as the trigger wrote it (V7 migration): timestamps in UTC, ISO-8601. */
     private static Item toItem(JsonNode item) {
         JsonNode description = item.path("description");
         return new Item(item.path("id").asLong(), item.path("name").asString(),
                 description.isNull() || description.isMissingNode() ? null : description.asString(),
                 item.path("version").asLong(), Instant.parse(item.path("createdAt").asString()),
-                Instant.parse(item.path("updatedAt").asString()));
+                Instant.parse(item.path("updatedAt").asString()), text(item.path("createdBy")),
+                text(item.path("updatedBy")));
+    }
+
+    private static @Nullable String text(JsonNode node) {
+        return (node.isNull() || node.isMissingNode()) ? null : node.asString();
     }
 
     /**

@@ -21,7 +21,7 @@ import org.springframework.stereotype.Repository;
 @Repository
 class ItemRepository {
 
-    private static final String COLUMNS = "id, name, description, version, created_at, updated_at";
+    private static final String COLUMNS = "id, name, description, version, created_at, updated_at, created_by, updated_by";
 
     /**
      * The same expression as the trigram index items_search_trgm (V1 migration), so the
@@ -84,25 +84,27 @@ class ItemRepository {
             .timeout(QUERY_TIMEOUT);
     }
 
-    Mono<Item> insert(String name, @Nullable String description) {
-        return bindDescription(
-                db.sql("INSERT INTO items (name, description) VALUES (:name, :description) RETURNING " + COLUMNS)
-                    .bind("name", name),
-                description)
-            .map(ItemRepository::toItem)
-            .one()
-            .timeout(QUERY_TIMEOUT);
+    /** Inserts an item made by {@code username}. */
+    Mono<Item> insert(String name, @Nullable String description, String username) {
+        return bindDescription(db
+            .sql("INSERT INTO items (name, description, created_by, updated_by)"
+                    + " VALUES (:name, :description, :by, :by) RETURNING " + COLUMNS)
+            .bind("name", name)
+            .bind("by", username), description).map(ItemRepository::toItem).one().timeout(QUERY_TIMEOUT);
     }
 
     /**
-     * Replaces name and description when the item exists and, if {@code requiredVersion}
-     * is given, still has that version. Empty when nothing was updated.
+     * Replaces name and description, as changed by {@code username}, when the item exists
+     * and, if {@code requiredVersion} is given, still has that version. Empty when
+     * nothing was updated.
      */
-    Mono<Item> update(long id, String name, @Nullable String description, @Nullable Long requiredVersion) {
+    Mono<Item> update(long id, String name, @Nullable String description, @Nullable Long requiredVersion,
+            String username) {
         String sql = "UPDATE items SET name = :name, description = :description, version = version + 1,"
-                + " updated_at = now() WHERE id = :id" + ((requiredVersion != null) ? " AND version = :version" : "")
-                + " RETURNING " + COLUMNS;
-        GenericExecuteSpec spec = bindDescription(db.sql(sql).bind("id", id).bind("name", name), description);
+                + " updated_at = now(), updated_by = :by WHERE id = :id"
+                + ((requiredVersion != null) ? " AND version = :version" : "") + " RETURNING " + COLUMNS;
+        GenericExecuteSpec spec = bindDescription(db.sql(sql).bind("id", id).bind("name", name).bind("by", username),
+                description);
         if (requiredVersion != null) {
             spec = spec.bind("version", requiredVersion);
         }
@@ -140,7 +142,8 @@ class ItemRepository {
     private static Item toItem(Readable row) {
         return new Item(require(row.get("id", Long.class)), require(row.get("name", String.class)),
                 row.get("description", String.class), require(row.get("version", Long.class)),
-                require(row.get("created_at", Instant.class)), require(row.get("updated_at", Instant.class)));
+                require(row.get("created_at", Instant.class)), require(row.get("updated_at", Instant.class)),
+                row.get("created_by", String.class), row.get("updated_by", String.class));
     }
 
     private static <T> T require(@Nullable T value) {

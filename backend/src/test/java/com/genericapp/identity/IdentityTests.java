@@ -12,6 +12,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 
 import org.springframework.boot.test.system.CapturedOutput;
+import org.springframework.core.ParameterizedTypeReference;
 import org.springframework.boot.test.system.OutputCaptureExtension;
 import org.springframework.boot.test.web.server.LocalServerPort;
 import org.springframework.http.HttpHeaders;
@@ -394,6 +395,63 @@ class IdentityTests extends PostgresIntegrationTest {
             .isCreated();
         this.http.delete().uri("/api/users/" + second).headers(admin::applyTo).exchange().expectStatus().isNoContent();
         this.http.get().uri("/api/users/admin").headers(admin::applyTo).exchange().expectStatus().isOk();
+    }
+
+    @Test
+    void itemsNameWhoMadeAndLastChangedThemAndKeepItWhenThatUserIsDeleted() {
+        Session admin = admin();
+        String name = "author-" + System.nanoTime();
+        this.http.post()
+            .uri("/api/users")
+            .headers(admin::applyTo)
+            .contentType(MediaType.APPLICATION_JSON)
+            .bodyValue(Map.of("username", name, "password", "an-author-password", "role", "editor"))
+            .exchange()
+            .expectStatus()
+            .isCreated();
+        Session author = TestSessions.sessionOf(name,
+                toEntity(signIn(name, "an-author-password", null).expectBody().returnResult()));
+        Map<String, Object> created = this.http.post()
+            .uri("/api/items")
+            .headers(author::applyTo)
+            .contentType(MediaType.APPLICATION_JSON)
+            .bodyValue(Map.of("name", "Written by " + name))
+            .exchange()
+            .expectStatus()
+            .isCreated()
+            .expectBody(new ParameterizedTypeReference<Map<String, Object>>() {
+            })
+            .returnResult()
+            .getResponseBody();
+        assertThat(created).containsEntry("createdBy", name).containsEntry("updatedBy", name);
+        Object id = created.get("id");
+        this.http.put()
+            .uri("/api/items/" + id)
+            .headers(admin::applyTo)
+            .contentType(MediaType.APPLICATION_JSON)
+            .bodyValue(Map.of("name", "Changed by the admin"))
+            .exchange()
+            .expectStatus()
+            .isOk()
+            .expectBody()
+            .jsonPath("$.createdBy")
+            .isEqualTo(name)
+            .jsonPath("$.updatedBy")
+            .isEqualTo("admin");
+        this.http.delete().uri("/api/users/" + name).headers(admin::applyTo).exchange().expectStatus().isNoContent();
+        this.http.get()
+            .uri("/api/items/" + id)
+            .headers(admin::applyTo)
+            .exchange()
+            .expectStatus()
+            .isOk()
+            .expectBody()
+            .jsonPath("$.name")
+            .isEqualTo("Changed by the admin")
+            .jsonPath("$.createdBy")
+            .isEqualTo(name)
+            .jsonPath("$.version")
+            .isEqualTo(1);
     }
 
     private Session admin() {

@@ -58,7 +58,7 @@ class ItemRepositoryTests {
      * Inserted through the repository, with the class's tag at the end for the clean-up.
      */
     private Item insert(String name) {
-        Item item = items.insert(name + " " + TAG, null).block();
+        Item item = items.insert(name + " " + TAG, null, "repository-test").block();
         assertThat(item).isNotNull();
         return item;
     }
@@ -86,18 +86,21 @@ class ItemRepositoryTests {
     @Test
     void updateWithAStaleVersionChangesNothing() {
         Item item = insert(marker());
-        StepVerifier.create(items.update(item.id(), "stale " + TAG, null, item.version() + 1)).verifyComplete();
-        StepVerifier.create(items.update(item.id(), "fresh " + TAG, "d", item.version())).assertNext((updated) -> {
-            assertThat(updated.name()).isEqualTo("fresh " + TAG);
-            assertThat(updated.description()).isEqualTo("d");
-            assertThat(updated.version()).isEqualTo(item.version() + 1);
-            assertThat(updated.updatedAt()).isAfterOrEqualTo(item.updatedAt());
-            assertThat(updated.createdAt()).isEqualTo(item.createdAt());
-        }).verifyComplete();
-        StepVerifier.create(items.update(item.id(), "again " + TAG, null, item.version()))
+        StepVerifier.create(items.update(item.id(), "stale " + TAG, null, item.version() + 1, "repository-test"))
+            .verifyComplete();
+        StepVerifier.create(items.update(item.id(), "fresh " + TAG, "d", item.version(), "repository-test"))
+            .assertNext((updated) -> {
+                assertThat(updated.name()).isEqualTo("fresh " + TAG);
+                assertThat(updated.description()).isEqualTo("d");
+                assertThat(updated.version()).isEqualTo(item.version() + 1);
+                assertThat(updated.updatedAt()).isAfterOrEqualTo(item.updatedAt());
+                assertThat(updated.createdAt()).isEqualTo(item.createdAt());
+            })
+            .verifyComplete();
+        StepVerifier.create(items.update(item.id(), "again " + TAG, null, item.version(), "repository-test"))
             .as("the old version no longer matches")
             .verifyComplete();
-        StepVerifier.create(items.update(Long.MAX_VALUE, "nobody", null, null)).verifyComplete();
+        StepVerifier.create(items.update(Long.MAX_VALUE, "nobody", null, null, "repository-test")).verifyComplete();
     }
 
     @Test
@@ -114,7 +117,7 @@ class ItemRepositoryTests {
     void pagesFollowIdOrderAfterTheCursor() {
         String m = marker();
         List<Item> created = Flux.range(0, 5)
-            .concatMap((i) -> items.insert(m + " " + i + " " + TAG, null))
+            .concatMap((i) -> items.insert(m + " " + i + " " + TAG, null, "repository-test"))
             .collectList()
             .block();
         assertThat(created).hasSize(5);
@@ -162,7 +165,8 @@ class ItemRepositoryTests {
         assertThat(check).contains("<= " + ItemLimits.DESCRIPTION_LENGTH + ")");
         String emoji = "\uD83D\uDE00";
         Item atTheLimit = items
-            .insert(emoji.repeat(ItemLimits.NAME_LENGTH), emoji.repeat(ItemLimits.DESCRIPTION_LENGTH))
+            .insert(emoji.repeat(ItemLimits.NAME_LENGTH), emoji.repeat(ItemLimits.DESCRIPTION_LENGTH),
+                    "repository-test")
             .block();
         assertThat(atTheLimit).as("at the limit in code points (twice as many UTF-16 units) the database agrees")
             .isNotNull();
