@@ -16,12 +16,15 @@ const base = new URL(BASE_URL);
  * One HTTP request, with the path sent exactly as given (no normalisation, unlike fetch), as the
  * editor (its session's headers) unless `anonymous`.
  */
-async function request(path, { method = 'GET', headers = {}, body, anonymous = false } = {}) {
+async function request(
+  path,
+  { method = 'GET', headers = {}, body, anonymous = false, localAddress } = {},
+) {
   const session = anonymous ? {} : await sessionHeaders(method);
-  return send(path, { method, headers: { ...session, ...headers }, body });
+  return send(path, { method, headers: { ...session, ...headers }, body, localAddress });
 }
 
-function send(path, { method, headers, body }) {
+function send(path, { method, headers, body, localAddress }) {
   return new Promise((resolve, reject) => {
     const req = http.request(
       {
@@ -30,6 +33,7 @@ function send(path, { method, headers, body }) {
         path,
         method,
         headers,
+        localAddress,
         agent: false,
         timeout: 10_000,
       },
@@ -302,6 +306,47 @@ describe('nginx', () => {
       for (let i = 0; i < 40; i++) assert.equal((await request('/api/items?limit=1')).status, 200);
       const opened = closed() - before;
       assert.ok(opened < 10, `${opened} connections to the API were closed for 40 requests`);
+    },
+  );
+
+  const ownAddressSkip = rigOnly(
+    'it sends from another loopback address (127.0.0.9) so that its burst has a bucket of its own',
+  );
+  it(
+    'limits sign-in attempts per client address with 429, Retry-After and a problem',
+    { skip: ownAddressSkip },
+    async () => {
+      const attempt = () =>
+        request('/api/session', {
+          method: 'POST',
+          anonymous: true,
+          localAddress: '127.0.0.9',
+          headers: { 'Content-Type': 'application/json' },
+          body: '{}',
+        });
+      const answers = await Promise.all(Array.from({ length: 40 }, attempt));
+      const limited = answers.filter((a) => a.status === 429);
+      assert.ok(limited.length >= 10, `${limited.length} of 40 attempts refused by nginx`);
+      const problem = assertProblem(limited[0], 429);
+      assert.match(problem.detail, /sign-in attempts/);
+      assert.equal(limited[0].headers['retry-after'], '60');
+      assertSecurityHeaders(limited[0], 'the sign-in 429');
+      assert.ok(
+        answers.some((a) => a.status === 400),
+        'the first attempts reach the API (which refuses the empty body)',
+      );
+      // who-am-I is not counted, and other addresses have their own bucket
+      assert.equal(
+        (await request('/api/session', { anonymous: true, localAddress: '127.0.0.9' })).status,
+        401,
+      );
+      const elsewhere = await request('/api/session', {
+        method: 'POST',
+        anonymous: true,
+        headers: { 'Content-Type': 'application/json' },
+        body: '{}',
+      });
+      assert.equal(elsewhere.status, 400);
     },
   );
 

@@ -297,11 +297,11 @@ describe('the items page', () => {
     assert.equal(await edit.getAttribute('aria-label'), `Edit ${renamed}`);
 
     const meta = target.locator('.item-meta');
-    assert.equal(await meta.innerText(), 'Updated just now');
+    assert.equal(await meta.innerText(), 'Updated just now by e2e-editor');
     await page.clock.fastForward('01:05'); // past the list's 60 s tick
     await eventually(
       'the tick updates the time',
-      async () => (await meta.innerText()) === 'Updated 1 minute ago',
+      async () => (await meta.innerText()) === 'Updated 1 minute ago by e2e-editor',
     );
     assert.ok(await stillFocused(), 'focus stays on the same Edit button across the minute tick');
     assert.deepEqual(page.problems, []);
