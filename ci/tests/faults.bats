@@ -119,9 +119,17 @@ setup_file() {
   # render (invalid: fails), start, and wait up to 15 s for /healthz; its messages say which
   e2e_nginx_up "$E2E_TMP/nginx" "$REPO/frontend" "$web" 3>&- || fail "nginx did not come up (see above)"
   export E2E_NGINX_PID # the term scenario reloads it
+  # everything under /api wants a signed-in user: one session, in the shared database, for the
+  # checks' curl (acurl) and the load clients (E2E_COOKIE, E2E_CSRF), on both replicas
+  e2e_sign_in "$web" 3>&- || fail "could not sign in through nginx (see above)"
   suite_log "rig up in $((SECONDS - started)) s"
   touch "$BATS_FILE_TMPDIR/rig-up"
 }
+
+# acurl ARGS…: curl with the session (e2e_sign_in) and the CSRF header a change needs.
+# (The Cookie header, not the jar: the jar would send the cookies only to the address that set
+# them, and the checks also ask each replica at its own address.)
+acurl() { curl -H "Cookie: $E2E_COOKIE" -H "X-XSRF-TOKEN: $E2E_CSRF" "$@"; }
 
 teardown() {
   # A failed test keeps the logs (teardown_file).
@@ -244,7 +252,7 @@ no_failures() { # no_failures <file> [allow-503]: only the expected statuses, no
 # --- rig ------------------------------------------------------------------------------------
 both_replicas_serve() { # nginx has two upstream servers and sends traffic to both
   local i counts
-  for ((i = 0; i < 20; i++)); do curl -fsS -o /dev/null "$web/api/items?limit=1" || return 1; done
+  for ((i = 0; i < 20; i++)); do acurl -fsS -o /dev/null "$web/api/items?limit=1" || return 1; done
   counts="$(jq -R -r 'fromjson? | select(.request | startswith("GET /api/items?limit=1 ")) | .upstream_addr' \
     "$E2E_TMP/nginx/access.log" | sort | uniq -c)"
   echo "$counts"
@@ -262,7 +270,7 @@ both_replicas_serve() { # nginx has two upstream servers and sends traffic to bo
 # Waits (at most 15 s) until a GET of /api/items?limit=1 answers 200 at <url>; prints the time it did.
 first_success_ms() {
   local url="$1" deadline=$((SECONDS + 15))
-  until curl -fsS -o /dev/null --max-time 2 "$url/api/items?limit=1" 2>/dev/null; do
+  until acurl -fsS -o /dev/null --max-time 2 "$url/api/items?limit=1" 2>/dev/null; do
     ((SECONDS < deadline)) || { echo never; return 0; }
     sleep 0.05
   done
@@ -305,7 +313,7 @@ run_scenario_restart() {
   done
   finish_load restart
   # One change after the restarts: each subscriber has 5 s to see it.
-  id="$(curl -fsS --max-time 5 -H 'Content-Type: application/json' -d '{"name":"after the restarts"}' \
+  id="$(acurl -fsS --max-time 5 -H 'Content-Type: application/json' -d '{"name":"after the restarts"}' \
     "$web/api/items" | jq -r .id)" || id=""
   echo "$id" >"$E2E_TMP/restart.new-item"
   [[ -z "$id" ]] || wait_until 5 subscribers_saw "$id" >/dev/null || true
@@ -415,7 +423,7 @@ writes_failed_in_flight() { # writes_failed_in_flight <summary> <kill time, epoc
 
 @test "kill: replica 1 serves again after its restart" {
   step scenario_kill run_scenario_kill
-  run curl -fsS -o /dev/null --max-time 2 "http://${api_addresses[0]}:19081/api/items?limit=1"
+  run acurl -fsS -o /dev/null --max-time 2 "http://${api_addresses[0]}:19081/api/items?limit=1"
   assert_success
 }
 
@@ -486,7 +494,7 @@ run_scenario_readers() {
   # these have just started. Warm both up first, so what is measured is the crowd, not the JIT.
   say "warm-up: 4 full exports per replica, then ${readers_warmup} s of mixed load"
   for ((n = 0; n < 8; n++)); do
-    curl -fsS -o /dev/null --max-time 30 -H 'Accept: application/x-ndjson' "$web/api/items" ||
+    acurl -fsS -o /dev/null --max-time 30 -H 'Accept: application/x-ndjson' "$web/api/items" ||
       { say "a warm-up export failed"; return 1; }
   done
   start_load readers-warmup "$readers_warmup"

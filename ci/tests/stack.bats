@@ -6,6 +6,7 @@
 # Nginx, persistence over down/up, the containers' hardening, network isolation, the database
 # roles, postgres/backup and postgres/restore (refusals, the fresh-volume procedure, --force),
 # Nginx finding a recreated and scaled api, and the prod profile refusing the example password.
+# API calls sign in through Nginx as the first admin (the admin_password secret), as a user would.
 #
 # Run it with ci/tests/run stack (TAP, a JUnit report in test-reports/stack.xml); one test, or a
 # few, with ci/tests/run stack --filter 'REGEX' (e.g. --filter 'restore --force'): set-up still
@@ -75,13 +76,33 @@ ips_of() { docker inspect -f '{{range .NetworkSettings.Networks}}{{.IPAddress}} 
 networks_of() { docker inspect -f '{{range $k, $v := .NetworkSettings.Networks}}{{println $k}}{{end}}' "$1" | grep . | sort; }
 
 # http METHOD PATH [curl args…]: the status code on stdout (000: no answer), the body in
-# $BATS_TEST_TMPDIR/body, the headers in $BATS_TEST_TMPDIR/headers.
+# $BATS_TEST_TMPDIR/body, the headers in $BATS_TEST_TMPDIR/headers. Requests carry the admin's
+# session (sign_in), with the CSRF header the API wants on a change; anon_http sends none.
 http() {
+  local method="$1" path="$2"
+  shift 2
+  anon_http "$method" "$path" -b "$STATE/cookies" -H "X-XSRF-TOKEN: $(csrf_token)" "$@"
+}
+anon_http() {
   local method="$1" path="$2" code
   shift 2
   code="$(curl -sS -X "$method" -o "$BATS_TEST_TMPDIR/body" -D "$BATS_TEST_TMPDIR/headers" -w '%{http_code}' \
     --max-time 10 "$@" "$BASE$path" 2>/dev/null || true)"
   echo "${code:-000}"
+}
+# the XSRF-TOKEN cookie of the session (curl's cookie jar: the name in field 6, the value in 7)
+csrf_token() { awk -F'\t' '$6 == "XSRF-TOKEN" { print $7 }' "$STATE/cookies" 2>/dev/null; }
+# sign_in: signs in through Nginx as the first admin, whose password is the secret that
+# postgres/secrets/generate wrote (as a person following the quick start would), and keeps the
+# cookies in $STATE/cookies. The password goes in a file, never on a command line.
+sign_in() {
+  local body="$STATE/sign-in.json" code
+  (umask 077 && python3 -c 'import json, sys; print(json.dumps({"username": "admin", "password": open(sys.argv[1]).read().strip()}))' \
+    "$REPO/postgres/secrets/admin_password.txt" >"$body")
+  code="$(curl -sS -o "$STATE/sign-in.out" -w '%{http_code}' --max-time 20 -c "$STATE/cookies" \
+    -H 'Content-Type: application/json' --data "@$body" "$BASE/api/session" 2>/dev/null || true)"
+  rm -f -- "$body"
+  [[ "$code" == 200 ]] || { echo "signing in as admin through Nginx: ${code:-000} $(cat "$STATE/sign-in.out" 2>/dev/null)"; return 1; }
 }
 # json PYTHON: runs PYTHON with d = the last response body, parsed.
 json() { python3 -c "import json,sys; d=json.load(open(sys.argv[1])); $1" "$BATS_TEST_TMPDIR/body"; }
@@ -159,6 +180,7 @@ EOF
   compose up -d
   wait_healthy "$(compose_container "$PROJECT" web)" 120
   suite_log "stack healthy in $((SECONDS - started))s"
+  sign_in
   sleep 1
   kill "$(cat "$BATS_FILE_TMPDIR/events.pid")"
   rm -f -- "$BATS_FILE_TMPDIR/events.pid"
@@ -371,6 +393,32 @@ prod_refusal() {
   run json 'print(len(d) if isinstance(d, list) else "not-a-list")'
   assert_success
   assert_output --regexp '^[1-9][0-9]*$'
+}
+
+@test "GET /api/items without a session → 401 problem+json, through Nginx" {
+  assert_equal "$(anon_http GET /api/items)" 401
+  run grep -i '^content-type:' "$BATS_TEST_TMPDIR/headers"
+  assert_output --partial 'application/problem+json'
+  run json 'print(d["status"], d["detail"])'
+  assert_output --partial '401 Sign in first'
+}
+
+@test "sign-in through Nginx: the first admin from the admin_password secret; cookies HttpOnly/SameSite=Strict, not Secure over http" {
+  assert_equal "$(http GET /api/session)" 200
+  run json 'print(d["username"], d["role"])'
+  assert_output 'admin admin'
+  # the jar marks an HttpOnly cookie with #HttpOnly_ (session), the CSRF cookie is readable
+  run grep -c '^#HttpOnly_127.0.0.1.*SESSION' "$STATE/cookies"
+  assert_output 1
+  [[ -n "$(csrf_token)" ]] || fail "no XSRF-TOKEN cookie"
+  run grep -P '\tTRUE\t[0-9]+\t(SESSION|XSRF-TOKEN)\t' "$STATE/cookies"
+  assert_failure # the secure flag (field 4) is FALSE over plain http
+}
+
+@test "a change without the CSRF header → 403, even with the session cookie" {
+  assert_equal "$(anon_http POST /api/items -b "$STATE/cookies" -H 'Content-Type: application/json' --data '{"name":"no csrf"}')" 403
+  run json 'print(d["status"])'
+  assert_output 403
 }
 
 @test "api logs JSON under the prod profile: the request log line carries the request id" {
@@ -810,4 +858,22 @@ hits_of() {
   step prod_refusal prod_refusal
   run cat -- "$STATE/prod.log"
   assert_output --partial password
+}
+
+prod_admin_refusal() {
+  local status=0
+  timeout 90 docker run --rm --network none --read-only --tmpfs /tmp \
+    -e SPRING_PROFILES_ACTIVE=prod -e DB_PASSWORD=not-the-example-password -e DB_HOST=db \
+    "$(env_value "$ENV_FILE" API_IMAGE)" >"$STATE/prod-admin.log" 2>&1 || status=$?
+  save prod-admin.status "$status"
+  tail -n 20 "$STATE/prod-admin.log"
+}
+
+@test "prod profile, no admin password: the api image exits non-zero and says so" {
+  step prod_admin_refusal prod_admin_refusal
+  local rc
+  rc="$(state prod-admin.status)"
+  ((rc != 0 && rc != 124)) || fail "exit status $rc (124: still running after 90 s)"
+  run cat -- "$STATE/prod-admin.log"
+  assert_output --partial "no admin password is set (ADMIN_PASSWORD_FILE)"
 }

@@ -27,12 +27,19 @@
 //       N slow NDJSON readers of GET /api/items (Accept: application/x-ndjson) at once, each
 //       reading about B bytes/s (the socket is paused in between); all close after S seconds.
 //
+// Session: every request carries the Cookie header of $E2E_COOKIE, and every change the
+// X-XSRF-TOKEN header of $E2E_CSRF (ci/rig/services.sh e2e_sign_in makes both): the API wants a
+// signed-in user for everything under /api.
+//
 // Statuses: "ok" is what the operation answers when it succeeds (200, 201, 204) with the
 // right content type; "unavailable" is 503 application/problem+json (the API's own answer
 // while the database is away); anything else is a failure, with its reason.
 
 import http from 'node:http';
 import fs from 'node:fs';
+
+const SESSION = process.env.E2E_COOKIE ? { Cookie: process.env.E2E_COOKIE } : {};
+const CSRF = process.env.E2E_CSRF ? { 'X-XSRF-TOKEN': process.env.E2E_CSRF } : {};
 
 const USAGE = `usage: load.mjs mixed|sse|readers [options] (see the header of ci/tests/lib/load.mjs)`;
 
@@ -120,6 +127,8 @@ function exchangeOnce(agent, base, { method, path, body, headers = {}, timeoutMs
         agent: method === 'GET' || method === 'HEAD' ? agent : false,
         headers: {
           Accept: 'application/json',
+          ...SESSION,
+          ...(method === 'GET' || method === 'HEAD' ? {} : CSRF),
           ...(payload ? { 'Content-Type': 'application/json', 'Content-Length': payload.length } : {}),
           ...headers,
         },
@@ -437,7 +446,7 @@ async function sse(opts) {
 
   const subscribe = (sub) =>
     new Promise((resolve) => {
-      const req = http.get(new URL('/api/items/events', base), { headers: { Accept: 'text/event-stream' }, agent: false }, (res) => {
+      const req = http.get(new URL('/api/items/events', base), { headers: { Accept: 'text/event-stream', ...SESSION }, agent: false }, (res) => {
         emit(sub, res.statusCode === 200 ? '_open' : `_status_${res.statusCode}`, null);
         res.setEncoding('utf8');
         let buffer = '';
@@ -516,7 +525,7 @@ async function readers(opts) {
       let timer;
       const req = http.get(
         new URL('/api/items', base),
-        { headers: { Accept: 'application/x-ndjson' }, agent: false },
+        { headers: { Accept: 'application/x-ndjson', ...SESSION }, agent: false },
         (res) => {
           result.status = res.statusCode;
           result.ctype = (res.headers['content-type'] ?? '').split(';')[0].trim();
