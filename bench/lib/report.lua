@@ -1,5 +1,11 @@
--- Shared by every wrk script (loaded with dofile): one machine-readable line per run, which
--- bench/run parses. Latencies in milliseconds; errors count socket errors and HTTP >= 400.
+-- Shared by every wrk script (loaded with dofile). Every request carries the session of
+-- BENCH_COOKIE and the CSRF header of BENCH_CSRF (bench/run signs in; everything under /api
+-- wants a session). And one machine-readable line per run, which bench/run parses.
+if os.getenv("BENCH_COOKIE") then
+  wrk.headers["Cookie"] = os.getenv("BENCH_COOKIE")
+  wrk.headers["X-XSRF-TOKEN"] = os.getenv("BENCH_CSRF")
+end
+ Latencies in milliseconds; errors count socket errors and HTTP >= 400.
 function done(summary, latency, requests)
   local e = summary.errors
   io.write(string.format(

@@ -7,6 +7,9 @@
 import http from 'node:http';
 import { performance } from 'node:perf_hooks';
 
+// bench/run's session (everything under /api wants one).
+const session = process.env.BENCH_COOKIE ? { Cookie: process.env.BENCH_COOKIE } : {};
+
 const [eventsUrl, apiUrl] = process.argv.slice(2, 4);
 const subscribers = Number(process.argv[4] ?? 1000);
 const changes = Number(process.argv[5] ?? 20);
@@ -20,7 +23,7 @@ let failed = 0;
 const requests = [];
 
 function subscribe() {
-  const req = http.get(eventsUrl, { agent: false, headers: { Accept: 'text/event-stream' } }, (res) => {
+  const req = http.get(eventsUrl, { agent: false, headers: { Accept: 'text/event-stream', ...session } }, (res) => {
     if (res.statusCode !== 200) {
       failed++;
       res.resume();
@@ -79,7 +82,7 @@ for (let i = 0; i < changes && allConnected; i++) {
   try {
     const res = await fetch(`${apiUrl}/api/items`, {
       method: 'POST',
-      headers: { 'Content-Type': 'application/json' },
+      headers: { 'Content-Type': 'application/json', ...session, 'X-XSRF-TOKEN': process.env.BENCH_CSRF ?? '' },
       body: JSON.stringify({ name, description: 'SSE fan-out probe' }),
     });
     if (res.status !== 201) writeErrors++;
