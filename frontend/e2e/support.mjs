@@ -53,7 +53,8 @@ export async function launch() {
 
 /**
  * A page whose console errors and CSP violations are collected: a clean page has none. It signs
- * in through its form `as` a role (editor by default; null: stays on the sign-in form).
+ * in through its form `as` a role (editor by default), or as `{ username, password }`; null: it
+ * stays on the sign-in form.
  * `clock: true` installs Playwright's clock before the page loads: time flows as usual, and
  * `page.clock.fastForward()` jumps it (and fires the timers due) without waiting.
  */
@@ -69,7 +70,7 @@ export async function openPage(browser, { clock = false, as = 'editor', ...optio
   await page.goto(BASE_URL + '/');
   await page.locator('status-badge[data-health="up"]').waitFor({ timeout: 15_000 });
   if (as === null) return page;
-  await signInThroughPage(page, await session(as));
+  await signInThroughPage(page, typeof as === 'string' ? await session(as) : as);
   await page.locator('#live-indicator[data-state="live"]').waitFor({ timeout: 15_000 });
   return page;
 }
@@ -145,6 +146,43 @@ async function makeSession(role) {
   if (created.status !== 201 && created.status !== 409)
     throw new Error(`create user ${username}: ${created.status} ${await created.text()}`);
   return signIn(username, password);
+}
+
+/** Makes a user through the API as the admin (a test's own, with a unique name); resolves to it. */
+export async function createUser(role, prefix = `e2e-${role}`) {
+  const admin = await session('admin');
+  const username = `${prefix}-${Date.now().toString(36)}${Math.floor(Math.random() * 1000)}`;
+  const password = `${username}-password`;
+  const created = await fetch(`${API_URL}/api/users`, {
+    method: 'POST',
+    headers: {
+      'Content-Type': 'application/json',
+      Cookie: admin.cookie,
+      'X-XSRF-TOKEN': admin.csrf,
+    },
+    body: JSON.stringify({ username, password, role }),
+  });
+  if (created.status !== 201)
+    throw new Error(`create user ${username}: ${created.status} ${await created.text()}`);
+  return { username, password, role };
+}
+
+/** Changes a user's password through the API as the admin, which ends their sessions. */
+export async function changePassword(username, password) {
+  const admin = await session('admin');
+  const changed = await fetch(`${API_URL}/api/users/${encodeURIComponent(username)}`, {
+    method: 'PUT',
+    headers: {
+      'Content-Type': 'application/json',
+      Cookie: admin.cookie,
+      'X-XSRF-TOKEN': admin.csrf,
+    },
+    body: JSON.stringify({ password }),
+  });
+  if (changed.status !== 200)
+    throw new Error(
+      `change the password of ${username}: ${changed.status} ${await changed.text()}`,
+    );
 }
 
 /** The headers that make a request the editor's: the cookies, and on a change the CSRF header. */

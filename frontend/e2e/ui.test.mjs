@@ -7,7 +7,9 @@ import {
   BASE_URL,
   apiFetch,
   axeViolations,
+  changePassword,
   createItem,
+  createUser,
   getItem,
   idOf,
   launch,
@@ -145,6 +147,62 @@ describe('the items page', () => {
     });
     assert.equal(write.status, 403);
     await page.context().close();
+  });
+
+  it('brings back the sign-in form when the session ends, keeping what was typed', async () => {
+    const user = await createUser('editor', 'e2e-expiring');
+    const page = await openPage(browser, { as: user });
+    await row(page, 'Add CI/CD').waitFor();
+    // the admin changes their password: every session of theirs ends on the server
+    await changePassword(user.username, `${user.password}-new`);
+    const name = uniqueName('Typed before the session ended');
+    await createForm(page).getByLabel('Name').fill(name);
+    await createForm(page).getByRole('button', { name: 'Add item' }).click();
+    await page
+      .locator('#sign-in-error')
+      .filter({ hasText: 'Your session has ended. Sign in again.' })
+      .waitFor({ timeout: 5_000 });
+    assert.equal(await page.locator('#items-view').isVisible(), false);
+    await signInThroughPage(page, { username: user.username, password: `${user.password}-new` });
+    assert.equal(
+      await createForm(page).getByLabel('Name').inputValue(),
+      name,
+      'the typed name is kept',
+    );
+    await createForm(page).getByRole('button', { name: 'Add item' }).click();
+    await row(page, name).waitFor({ timeout: 5_000 });
+    await page.context().close();
+  });
+
+  it('lets an admin add an editor, who then signs in and writes', async () => {
+    const page = await openPage(browser, { as: 'admin' });
+    await page.locator('#show-users').click();
+    await page.locator('#users-view').waitFor();
+    const username = `e2e-new-${Date.now().toString(36)}`;
+    const password = `${username}-password`;
+    await page.locator('#new-user-username').fill(username);
+    await page.locator('#new-user-password').fill(password);
+    await page.locator('#new-user-role').selectOption('editor');
+    await page.getByRole('button', { name: 'Add user' }).click();
+    await page.locator(`#user-list [data-username="${username}"]`).waitFor({ timeout: 5_000 });
+    assert.deepEqual(await axeViolations(page), []);
+    await page.screenshot({ path: screenshotPath('users-page.png'), fullPage: true });
+    assert.deepEqual(page.problems, [], 'no console errors or CSP violations');
+    await page.context().close();
+
+    const editor = await openPage(browser, { as: { username, password } });
+    assert.equal(
+      await editor.locator('#show-users').isVisible(),
+      false,
+      'no users page for an editor',
+    );
+    const name = uniqueName('Written by a new editor');
+    await addThroughForm(editor, name);
+    assert.match(
+      await row(editor, name).locator('.item-meta').innerText(),
+      new RegExp(`by ${username}$`),
+    );
+    await editor.context().close();
   });
 
   it('can be used with the keyboard alone, with a visible focus', async () => {

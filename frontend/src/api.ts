@@ -185,6 +185,21 @@ export async function send(
   return response;
 }
 
+/** send() for a call that needs the session: a 401 is reported to `onUnauthorized` before it is thrown. */
+export async function sendInSession(
+  fetchImpl: Fetch,
+  url: string,
+  init: ApiRequest,
+  onUnauthorized: ((error: ApiError) => void) | null,
+): Promise<Response> {
+  try {
+    return await send(fetchImpl, url, init);
+  } catch (error) {
+    if (error instanceof ApiError && error.status === 401) onUnauthorized?.(error);
+    throw error;
+  }
+}
+
 export interface ListOptions {
   q?: string;
   limit?: number;
@@ -232,13 +247,8 @@ export class ItemsApi {
     await this.send(`${ITEMS}/${id}`, { method: 'DELETE', headers });
   }
 
-  private async send(url: string, init: ApiRequest): Promise<Response> {
-    try {
-      return await send(this.fetchImpl, url, init);
-    } catch (error) {
-      if (error instanceof ApiError && error.status === 401) this.onUnauthorized?.(error);
-      throw error;
-    }
+  private send(url: string, init: ApiRequest): Promise<Response> {
+    return sendInSession(this.fetchImpl, url, init, this.onUnauthorized);
   }
 }
 

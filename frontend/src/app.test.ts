@@ -4,6 +4,8 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import type { Item } from './api';
 import { SESSION_ENDED, startApp, type App } from './app';
+import type { Role } from './session';
+import type { Account } from './users';
 import html from '../index.html?raw';
 import { FakeSource, problem, respond } from './test-support';
 
@@ -247,17 +249,23 @@ describe('roles', () => {
   });
 });
 
+/** Signed in as alice (a session from an earlier visit) with one item shown; `later` answers the requests after that. */
+async function signedInAs(role: Role, later: Record<string, (() => Response)[]>) {
+  const routes: Record<string, (() => Response)[]> = {
+    'GET /api/session': [() => respond({ username: 'alice', role })],
+    'GET /api/items': [() => respond([item])],
+  };
+  for (const [key, answers] of Object.entries(later)) (routes[key] ??= []).push(...answers);
+  document.cookie = 'XSRF-TOKEN=from-an-earlier-sign-in';
+  const api = fakeApi(routes);
+  await open(api);
+  return api;
+}
+
 describe('the session ending', () => {
   /** Signed in as an editor with one item shown; `later` answers the requests after that. */
   async function signedInEditor(later: Record<string, (() => Response)[]>) {
-    const routes: Record<string, (() => Response)[]> = {
-      'GET /api/session': [() => respond({ username: 'alice', role: 'editor' })],
-      'GET /api/items': [() => respond([item])],
-    };
-    for (const [key, answers] of Object.entries(later)) (routes[key] ??= []).push(...answers);
-    document.cookie = 'XSRF-TOKEN=from-an-earlier-sign-in';
-    const api = fakeApi(routes);
-    await open(api);
+    const api = await signedInAs('editor', later);
     expect(visible('#create')).toBe(true);
     return api;
   }
@@ -303,5 +311,319 @@ describe('the session ending', () => {
     await settle();
     expect(visible('#sign-in')).toBe(false);
     expect($('#live-indicator').dataset['state']).toBe('reconnecting');
+  });
+});
+
+describe('the users view', () => {
+  const account = (username: string, role: Role = 'editor'): Account => ({
+    username,
+    role,
+    createdAt: '2026-01-01T00:00:00Z',
+    updatedAt: '2026-01-01T00:00:00Z',
+  });
+  const alice = account('alice', 'admin');
+  const bob = account('bob');
+
+  const signedInAdmin = (later: Record<string, (() => Response)[]>) => signedInAs('admin', later);
+
+  /** Signed in as alice and switched to the users view, which lists `accounts`. */
+  async function onUsers(accounts: Account[], later: Record<string, (() => Response)[]> = {}) {
+    const api = await signedInAdmin({
+      ...later,
+      'GET /api/users': [() => respond(accounts), ...(later['GET /api/users'] ?? [])],
+    });
+    $button('#show-users').click();
+    await settle();
+    return api;
+  }
+
+  const row = (username: string) =>
+    document.querySelector<HTMLElement>(`#user-list [data-username="${username}"]`);
+  const usernames = () =>
+    [...document.querySelectorAll<HTMLElement>('#user-list [data-username]')].map(
+      (element) => element.dataset['username'],
+    );
+  const roleSelect = (username: string) => row(username)!.querySelector('select')!;
+  const bodyOf = (api: ReturnType<typeof fakeApi>, key: string, index = 0) =>
+    JSON.parse(callsTo(api, key)[index]![1]!.body as string) as unknown;
+  const headersOf = (api: ReturnType<typeof fakeApi>, key: string, index = 0) =>
+    callsTo(api, key)[index]![1]!.headers as Record<string, string>;
+  const conflict = (detail: string) => () => respond(problem(409, 'Conflict', detail), 409);
+
+  it('offers Users to an admin, and switches views with focus on the heading', async () => {
+    const api = await signedInAdmin({ 'GET /api/users': [() => respond([alice, bob])] });
+    expect(visible('#show-users')).toBe(true);
+    expect(visible('#show-items')).toBe(false);
+    expect(visible('#users-view')).toBe(false);
+    expect(callsTo(api, 'GET /api/users')).toHaveLength(0);
+
+    $button('#show-users').click();
+    await settle();
+    expect(visible('#users-view')).toBe(true);
+    expect(visible('#items-view')).toBe(false);
+    expect(document.activeElement).toBe($('#users-heading'));
+    expect($('#users-heading').tabIndex).toBe(-1);
+    expect(document.title).toBe('Generic App — Users');
+    expect(visible('#show-users')).toBe(false);
+    expect(visible('#show-items')).toBe(true);
+
+    $button('#show-items').click();
+    expect(visible('#items-view')).toBe(true);
+    expect(visible('#users-view')).toBe(false);
+    expect(document.activeElement).toBe($('#items-heading'));
+    expect(visible('#show-users')).toBe(true);
+  });
+
+  it.each(['viewer', 'editor'] as const)('never offers Users to an %s', async (role) => {
+    document.cookie = 'XSRF-TOKEN=token';
+    await open(
+      fakeApi({
+        'GET /api/session': [() => respond({ username: 'eve', role })],
+        'GET /api/items': [() => respond([item])],
+      }),
+    );
+    expect(visible('#items-view')).toBe(true);
+    expect($('#show-users').hidden).toBe(true);
+    expect($('#show-items').hidden).toBe(true);
+    expect(visible('#users-view')).toBe(false);
+  });
+
+  it('lists every user with their role, in the order the API sent them', async () => {
+    const carol = account('carol', 'viewer');
+    await onUsers([alice, bob, carol]);
+    expect(usernames()).toEqual(['alice', 'bob', 'carol']);
+    expect(row('bob')!.querySelector('.user-name')!.textContent).toBe('bob');
+    expect([alice, bob, carol].map((a) => roleSelect(a.username).value)).toEqual([
+      'admin',
+      'editor',
+      'viewer',
+    ]);
+    expect(roleSelect('carol').getAttribute('aria-label')).toBe('Role of carol');
+    expect(row('carol')!.querySelector('[data-action=remove]')!.getAttribute('aria-label')).toBe(
+      'Remove carol',
+    );
+    expect($('#user-list [role=status]').textContent).toBe('3 users.');
+  });
+
+  it('adds a user: posts it with the CSRF header, reloads the list, clears the form', async () => {
+    const dave = account('dave', 'viewer');
+    const api = await onUsers([alice, bob], {
+      'POST /api/users': [() => respond(dave, 201)],
+      'GET /api/users': [() => respond([alice, bob, dave])],
+    });
+    const username = $input('#new-user-username');
+    const password = $input('#new-user-password');
+    const role = document.querySelector<HTMLSelectElement>('#new-user-role')!;
+    expect(username.labels![0]!.textContent).toBe('Username');
+    expect(password.labels![0]!.textContent).toBe('Password');
+    expect(role.labels[0]!.textContent).toBe('Role');
+    expect(password.type).toBe('password');
+    expect(password.autocomplete).toBe('new-password');
+    expect(password.minLength).toBe(12);
+    expect(role.value).toBe('editor');
+
+    username.value = ' dave ';
+    password.value = 'correct horse battery';
+    role.value = 'viewer';
+    $form('#add-user').requestSubmit();
+    await settle();
+
+    expect(bodyOf(api, 'POST /api/users')).toEqual({
+      username: 'dave',
+      password: 'correct horse battery',
+      role: 'viewer',
+    });
+    expect(headersOf(api, 'POST /api/users')['X-XSRF-TOKEN']).toBe('from-an-earlier-sign-in');
+    expect(callsTo(api, 'GET /api/users')).toHaveLength(2);
+    expect(usernames()).toEqual(['alice', 'bob', 'dave']);
+    expect(username.value).toBe('');
+    expect(password.value).toBe('');
+    expect(role.value).toBe('editor');
+    expect($('#announcer').textContent).toBe('Added “dave” as a viewer.');
+    expect(document.activeElement).toBe(username);
+    expect($('#users-error').hidden).toBe(true);
+  });
+
+  it("shows a 400's and a 409's field errors next to their fields", async () => {
+    await onUsers([alice, bob], {
+      'POST /api/users': [
+        () =>
+          respond(
+            {
+              ...problem(400, 'Bad Request'),
+              errors: [
+                { field: 'username', message: 'must start with a letter or digit' },
+                { field: 'password', message: 'must be at most 256 characters' },
+              ],
+            },
+            400,
+          ),
+        () =>
+          respond(
+            {
+              ...problem(409, 'Conflict', 'That username is taken.'),
+              errors: [{ field: 'username', message: 'is taken' }],
+            },
+            409,
+          ),
+      ],
+    });
+    const username = $input('#new-user-username');
+    const password = $input('#new-user-password');
+    const errorOf = (input: HTMLElement) => {
+      const ids = input.getAttribute('aria-describedby')!.split(' ');
+      return $(`#${ids.find((id) => id.endsWith('-error'))!}`);
+    };
+    username.value = '-dave';
+    password.value = 'correct horse battery';
+    $form('#add-user').requestSubmit();
+    await settle();
+    expect(errorOf(username).hidden).toBe(false);
+    expect(errorOf(username).textContent).toBe('Username must start with a letter or digit');
+    expect(username.getAttribute('aria-invalid')).toBe('true');
+    expect(errorOf(password).textContent).toBe('Password must be at most 256 characters');
+    expect(password.getAttribute('aria-invalid')).toBe('true');
+    expect(document.activeElement).toBe(username);
+    expect($('#users-error').hidden).toBe(true);
+    // What was typed stays, to be corrected.
+    expect(username.value).toBe('-dave');
+
+    username.value = 'bob';
+    $form('#add-user').requestSubmit();
+    await settle();
+    expect(errorOf(username).textContent).toBe('Username is taken');
+    expect(errorOf(password).hidden).toBe(true);
+    expect(password.hasAttribute('aria-invalid')).toBe(false);
+  });
+
+  it('changes a role with a PUT of {role}', async () => {
+    const api = await onUsers([alice, bob], {
+      'PUT /api/users/bob': [() => respond({ ...bob, role: 'viewer' })],
+    });
+    const select = roleSelect('bob');
+    select.value = 'viewer';
+    select.dispatchEvent(new Event('change'));
+    await settle();
+    expect(bodyOf(api, 'PUT /api/users/bob')).toEqual({ role: 'viewer' });
+    expect(headersOf(api, 'PUT /api/users/bob')['X-XSRF-TOKEN']).toBe('from-an-earlier-sign-in');
+    expect(select.value).toBe('viewer');
+    expect(select.disabled).toBe(false);
+    expect($('#announcer').textContent).toBe('bob is now a viewer.');
+    // Someone else's role: the session is not asked again.
+    expect(callsTo(api, 'GET /api/session')).toHaveLength(1);
+  });
+
+  it("shows the API's detail when the last admin would be demoted, and keeps the role", async () => {
+    const detail = 'alice is the last admin: make another admin first.';
+    const api = await onUsers([alice, bob], { 'PUT /api/users/alice': [conflict(detail)] });
+    const select = roleSelect('alice');
+    select.value = 'editor';
+    select.dispatchEvent(new Event('change'));
+    await settle();
+    const alert = $('#users-error');
+    expect(alert.getAttribute('role')).toBe('alert');
+    expect(alert.hidden).toBe(false);
+    expect(alert.textContent).toBe(`Role not changed. Conflict: ${detail}`);
+    expect(select.value).toBe('admin');
+    expect(document.activeElement).toBe(select);
+    expect(callsTo(api, 'GET /api/session')).toHaveLength(1);
+    expect(visible('#users-view')).toBe(true);
+  });
+
+  it('reloads the session after an admin gives up their own admin role', async () => {
+    const api = await onUsers([alice, account('root', 'admin')], {
+      'PUT /api/users/alice': [() => respond({ ...alice, role: 'editor' })],
+      'GET /api/session': [() => respond({ username: 'alice', role: 'editor' })],
+    });
+    const select = roleSelect('alice');
+    select.value = 'editor';
+    select.dispatchEvent(new Event('change'));
+    await settle();
+    expect(callsTo(api, 'GET /api/session')).toHaveLength(2);
+    expect($('#session-user').textContent).toBe('Signed in as alice (editor)');
+    expect($('#show-users').hidden).toBe(true);
+    expect($('#show-items').hidden).toBe(true);
+    expect(visible('#users-view')).toBe(false);
+    expect(visible('#items-view')).toBe(true);
+    expect(document.activeElement).toBe($('#items-heading'));
+    expect(usernames()).toEqual([]);
+  });
+
+  it('asks before removing, then DELETEs with the name encoded, and the row is gone', async () => {
+    const carol = account('carol@example.com');
+    const api = await onUsers([alice, carol], {
+      'DELETE /api/users/carol%40example.com': [() => new Response(null, { status: 204 })],
+    });
+    row('carol@example.com')!.querySelector<HTMLButtonElement>('[data-action=remove]')!.click();
+    const question = row('carol@example.com')!.querySelector('.confirm-text')!;
+    expect(question.textContent).toMatch(/^Remove “carol@example.com”\?/);
+    const confirm = row('carol@example.com')!.querySelector<HTMLButtonElement>(
+      '[data-action=confirm-remove]',
+    )!;
+    expect(document.activeElement).toBe(confirm);
+    expect(callsTo(api, 'DELETE /api/users/carol%40example.com')).toHaveLength(0);
+
+    // Cancel first: nothing is sent, and the Remove button is back.
+    row('carol@example.com')!.querySelector<HTMLButtonElement>('[data-action=keep]')!.click();
+    expect(confirm.hidden).toBe(true);
+    expect(callsTo(api, 'DELETE /api/users/carol%40example.com')).toHaveLength(0);
+
+    row('carol@example.com')!.querySelector<HTMLButtonElement>('[data-action=remove]')!.click();
+    confirm.click();
+    await settle();
+    const [, init] = callsTo(api, 'DELETE /api/users/carol%40example.com')[0]!;
+    expect((init!.headers as Record<string, string>)['X-XSRF-TOKEN']).toBe(
+      'from-an-earlier-sign-in',
+    );
+    expect(row('carol@example.com')).toBeNull();
+    expect(usernames()).toEqual(['alice']);
+    expect($('#announcer').textContent).toBe('Removed “carol@example.com”.');
+    expect(document.activeElement).toBe($('#users-list-heading'));
+  });
+
+  it('keeps the last admin when the API refuses to remove them, and says why', async () => {
+    const detail = 'alice is the last admin.';
+    await onUsers([alice, bob], { 'DELETE /api/users/alice': [conflict(detail)] });
+    row('alice')!.querySelector<HTMLButtonElement>('[data-action=remove]')!.click();
+    row('alice')!.querySelector<HTMLButtonElement>('[data-action=confirm-remove]')!.click();
+    await settle();
+    expect($('#users-error').textContent).toBe(`Not removed. Conflict: ${detail}`);
+    expect(usernames()).toEqual(['alice', 'bob']);
+    expect(row('alice')!.querySelector<HTMLButtonElement>('[data-action=remove]')!.hidden).toBe(
+      false,
+    );
+  });
+
+  it('returns to the sign-in form on a 401 from GET /api/users; signing in again starts on the items', async () => {
+    await signedInAdmin({
+      'GET /api/users': [() => respond(unauthorized, 401)],
+      'POST /api/session': [() => respond({ username: 'alice', role: 'admin' })],
+      'GET /api/items': [() => respond([item])],
+    });
+    $button('#show-users').click();
+    await settle();
+    expect(visible('#sign-in')).toBe(true);
+    expect($('#sign-in-error').textContent).toBe(SESSION_ENDED);
+    expect(visible('#users-view')).toBe(false);
+    expect($('#users-error').hidden).toBe(true);
+    expect($('#show-users').hidden).toBe(true);
+
+    await signIn('alice', 'wonderland');
+    expect(visible('#items-view')).toBe(true);
+    expect(visible('#users-view')).toBe(false);
+    expect(visible('#show-users')).toBe(true);
+  });
+
+  it('forgets the users and the form on signing out', async () => {
+    await onUsers([alice, bob], {
+      'DELETE /api/session': [() => new Response(null, { status: 204 })],
+    });
+    $input('#new-user-username').value = 'half-typed';
+    $button('#sign-out').click();
+    await settle();
+    expect(visible('#sign-in')).toBe(true);
+    expect(visible('#users-view')).toBe(false);
+    expect(usernames()).toEqual([]);
+    expect($input('#new-user-username').value).toBe('');
   });
 });

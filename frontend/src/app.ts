@@ -2,30 +2,34 @@
 // The items view shows only while someone is signed in; whatever reveals that the session has ended
 // (a 401 from an items call, or the live stream failing while GET /api/session says 401) comes to
 // endSession() below, the one place that returns the page to the sign-in form.
+// An admin also has the users view: the header's Users / Back to items buttons switch the main area
+// between the two views (showView), and each switch moves focus to the view's heading.
 
 import { ItemsApi, describeError } from './api';
 import { detailOf, emit } from './components/events';
 import { ItemEditor } from './components/item-editor';
 import { ItemList } from './components/item-list';
 import { StatusBadge } from './components/status-badge';
-import { setText } from './dom';
+import { required, setText } from './dom';
 import { LiveEvents, type LiveState } from './live';
 import { SessionApi, canEdit, type User } from './session';
+import { UsersApi } from './users';
+import { UsersView } from './users-view';
 
 export const SESSION_ENDED = 'Your session has ended. Sign in again.';
+
+type View = 'items' | 'users';
+
+const TITLES: Record<View, string> = {
+  items: 'Generic App — Items',
+  users: 'Generic App — Users',
+};
 
 const LIVE_TEXT: Record<LiveState, string> = {
   connecting: 'Connecting…',
   live: 'Live',
   reconnecting: 'Reconnecting…',
 };
-
-/** The element index.html must have, checked to be of the expected class (custom elements are upgraded by now). */
-function required<T extends Element>(selector: string, type: abstract new () => T): T {
-  const element = document.querySelector(selector);
-  if (!(element instanceof type)) throw new Error(`index.html lacks ${selector}`);
-  return element;
-}
 
 export interface App {
   /** Resolves once the first GET /api/session has been answered and the page shows the right view. */
@@ -37,6 +41,7 @@ export interface App {
 export function startApp(): App {
   const items = new ItemsApi();
   const session = new SessionApi();
+  const usersApi = new UsersApi();
 
   const list = required('item-list', ItemList);
   const badge = required('status-badge', StatusBadge);
@@ -45,6 +50,10 @@ export function startApp(): App {
   const main = required('#main', HTMLElement);
   const createSection = required('#create', HTMLElement);
   const itemsView = required('#items-view', HTMLElement);
+  const itemsHeading = required('#items-heading', HTMLElement);
+  const usersViewElement = required('#users-view', HTMLElement);
+  const showUsersButton = required('#show-users', HTMLButtonElement);
+  const showItemsButton = required('#show-items', HTMLButtonElement);
   const signInView = required('#sign-in-view', HTMLElement);
   const signInForm = required('#sign-in', HTMLFormElement);
   const username = required('#sign-in-username', HTMLInputElement);
@@ -58,6 +67,8 @@ export function startApp(): App {
   /** Who is signed in; null while the sign-in form shows. */
   let user: User | null = null;
   let signingIn = false;
+  /** Which view the main area shows while someone is signed in. */
+  let view: View = 'items';
 
   const createEditor = required('item-editor', ItemEditor);
   list.api = items;
@@ -65,6 +76,22 @@ export function startApp(): App {
   items.onUnauthorized = () => {
     endSession(SESSION_ENDED);
   };
+  usersApi.onUnauthorized = () => {
+    endSession(SESSION_ENDED);
+  };
+
+  // One signal removes every page-wide listener at once (stop(), for the tests).
+  const listening = new AbortController();
+  const { signal } = listening;
+
+  const users = new UsersView(
+    usersApi,
+    {
+      signedInAs: () => user?.username ?? null,
+      accountChanged: () => void refreshUser(),
+    },
+    signal,
+  );
 
   const live = new LiveEvents('/api/items/events', {
     onChange: (change) => {
@@ -88,17 +115,56 @@ export function startApp(): App {
 
   function showItems(signedIn: User): void {
     if (user !== null) return;
+    showUser(signedIn);
+    sessionBox.hidden = false;
+    signInView.hidden = true;
+    showSignInError('');
+    live.start();
+    void list.reload();
+  }
+
+  /** Who is signed in, and what their role lets them see; also after their role changed. */
+  function showUser(signedIn: User): void {
     user = signedIn;
     setText(sessionUser, `Signed in as ${signedIn.username} (${signedIn.role})`);
     const editor = canEdit(signedIn);
     createSection.hidden = !editor;
     list.canEdit = editor;
-    sessionBox.hidden = false;
-    signInView.hidden = true;
-    itemsView.hidden = false;
-    showSignInError('');
-    live.start();
-    void list.reload();
+    if (signedIn.role !== 'admin' && view === 'users') {
+      // No longer an admin: the users view closes, and the list it showed goes with it.
+      users.clear();
+      showView('items', true);
+    } else showView(view, false);
+  }
+
+  /** Shows one view of the main area, and the header button that leads to the other. */
+  function showView(next: View, focus: boolean): void {
+    const admin = user?.role === 'admin';
+    const opening = next !== view || (next === 'users' && usersViewElement.hidden);
+    view = next;
+    itemsView.hidden = next !== 'items';
+    usersViewElement.hidden = next !== 'users';
+    // Hidden, not left out, for everyone but an admin: the header is the same DOM for every role.
+    showUsersButton.hidden = !admin || next !== 'items';
+    showItemsButton.hidden = next !== 'users';
+    document.title = TITLES[next];
+    if (next === 'users' && opening) void users.reload();
+    if (focus) (next === 'users' ? users.heading : itemsHeading).focus();
+  }
+
+  /** Asks the server who is signed in now (one's own role may have changed), and shows that. */
+  async function refreshUser(): Promise<void> {
+    const asked = user;
+    if (asked === null) return;
+    try {
+      const current = await session.current();
+      // Signed out (or in as someone else) meanwhile: this answer is about a session that is gone.
+      if (user !== asked) return;
+      if (current === null) endSession(SESSION_ENDED);
+      else showUser(current);
+    } catch {
+      // Unreachable: the header keeps the role it had, and the API still checks every call.
+    }
   }
 
   /** Back to the sign-in form, with a message (or none after signing out). */
@@ -106,9 +172,16 @@ export function startApp(): App {
     user = null;
     live.stop();
     list.clear();
+    users.clear();
     setText(sessionUser, '');
     sessionBox.hidden = true;
     itemsView.hidden = true;
+    usersViewElement.hidden = true;
+    showUsersButton.hidden = true;
+    showItemsButton.hidden = true;
+    // Whoever signs in next starts on the items.
+    view = 'items';
+    document.title = TITLES.items;
     signInView.hidden = false;
     password.value = '';
     showSignInError(message);
@@ -173,9 +246,6 @@ export function startApp(): App {
     }
   }
 
-  // One signal removes every page-wide listener at once (stop(), for the tests).
-  const listening = new AbortController();
-  const { signal } = listening;
   let announceTimer: ReturnType<typeof setTimeout> | null = null;
 
   signInForm.addEventListener(
@@ -187,6 +257,20 @@ export function startApp(): App {
     { signal },
   );
   signOutButton.addEventListener('click', () => void signOut(), { signal });
+  showUsersButton.addEventListener(
+    'click',
+    () => {
+      showView('users', true);
+    },
+    { signal },
+  );
+  showItemsButton.addEventListener(
+    'click',
+    () => {
+      showView('items', true);
+    },
+    { signal },
+  );
   createSection.addEventListener(
     'item-saved',
     (event) => {
@@ -217,6 +301,7 @@ export function startApp(): App {
       if (event.persisted && user !== null) {
         live.start();
         void list.reload();
+        if (view === 'users') void users.reload();
       }
     },
     { signal },
@@ -238,6 +323,7 @@ export function startApp(): App {
     stop() {
       live.stop();
       items.onUnauthorized = null;
+      usersApi.onUnauthorized = null;
       if (announceTimer !== null) clearTimeout(announceTimer);
       listening.abort();
     },

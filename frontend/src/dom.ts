@@ -32,3 +32,22 @@ export function uid(prefix: string): string {
 export function setText(element: Element, text: string): void {
   if (element.textContent !== text) element.textContent = text;
 }
+
+/** A row's action button: built once, found by its data-action, doing one thing on click. */
+export function actionButton(
+  action: string,
+  label: string,
+  className: string,
+  onClick: () => void,
+): HTMLButtonElement {
+  const button = h('button', { type: 'button', class: className, 'data-action': action }, label);
+  button.addEventListener('click', onClick);
+  return button;
+}
+
+/** The element index.html must have, checked to be of the expected class (custom elements are upgraded by now). */
+export function required<T extends Element>(selector: string, type: abstract new () => T): T {
+  const element = document.querySelector(selector);
+  if (!(element instanceof type)) throw new Error(`index.html lacks ${selector}`);
+  return element;
+}

@@ -3,7 +3,7 @@
 // attributes, so a focused button stays focused (TodoMVC's todo-item does the same).
 
 import { ApiError, ItemsApi, describeError, etagFor, type Item } from '../api';
-import { h, setText } from '../dom';
+import { actionButton, h, setText } from '../dom';
 import { fullTime, timeAgo } from '../format';
 import { emit } from './events';
 import { ItemEditor } from './item-editor';
@@ -210,15 +210,3 @@ export class ItemRow extends HTMLElement {
 }
 
 customElements.define('item-row', ItemRow);
-
-/** A row's action button: built once, found by its data-action, doing one thing on click. */
-function actionButton(
-  action: string,
-  label: string,
-  className: string,
-  onClick: () => void,
-): HTMLButtonElement {
-  const button = h('button', { type: 'button', class: className, 'data-action': action }, label);
-  button.addEventListener('click', onClick);
-  return button;
-}
