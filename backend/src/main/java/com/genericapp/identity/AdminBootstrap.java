@@ -15,6 +15,7 @@ import org.springframework.beans.factory.DisposableBean;
 import org.springframework.beans.factory.annotation.Value;
 import org.springframework.boot.ApplicationArguments;
 import org.springframework.boot.ApplicationRunner;
+import org.springframework.context.annotation.Profile;
 import org.springframework.stereotype.Component;
 
 /**
@@ -25,6 +26,10 @@ import org.springframework.stereotype.Component;
  * once during start-up; while the database is unreachable, retried in the background.
  */
 @Component
+// the migrate-only run (compose's migrate job, as the schema owner) makes no user: the
+// api,
+// which has the admin secret, does
+@Profile("!migrate")
 class AdminBootstrap implements ApplicationRunner, DisposableBean {
 
     private static final Logger logger = LoggerFactory.getLogger(AdminBootstrap.class);

@@ -6,15 +6,19 @@ import java.nio.file.Path;
 import com.genericapp.GenericApp;
 import com.genericapp.testsupport.TestPostgres;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.api.io.TempDir;
 
 import org.springframework.boot.SpringApplication;
+import org.springframework.boot.test.system.CapturedOutput;
+import org.springframework.boot.test.system.OutputCaptureExtension;
 import org.springframework.mock.env.MockEnvironment;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 /** Configuration from the environment, as compose and the seed name it. */
+@ExtendWith(OutputCaptureExtension.class)
 class ConfigurationTests {
 
     private final DatabasePasswordEnvironmentPostProcessor postProcessor = new DatabasePasswordEnvironmentPostProcessor();
@@ -68,7 +72,8 @@ class ConfigurationTests {
     }
 
     @Test
-    void migrateOnlyModeMigratesAFreshDatabaseWithoutAWebServerAndWithoutDemoData() throws Exception {
+    void migrateOnlyModeMigratesAFreshDatabaseWithoutAWebServerAndWithoutDemoData(CapturedOutput output)
+            throws Exception {
         TestPostgres postgres = TestPostgres.startNew();
         try {
             int exit = GenericApp.migrate("--DB_HOST=" + postgres.host(), "--DB_PORT=" + postgres.port(),
@@ -79,10 +84,14 @@ class ConfigurationTests {
                     var statement = connection.createStatement();
                     var result = statement
                         .executeQuery("SELECT (SELECT count(*) FROM flyway_schema_history WHERE success),"
-                                + " (SELECT count(*) FROM items)")) {
+                                + " (SELECT count(*) FROM items), (SELECT count(*) FROM users)")) {
                 result.next();
                 assertThat(result.getInt(1)).as("migrations applied").isGreaterThanOrEqualTo(3);
                 assertThat(result.getInt(2)).as("DEMO_DATA=false").isZero();
+                // the first admin is the api's to make, with its secret: the migrate job
+                // has none
+                assertThat(result.getInt(3)).as("no user made by the migrate-only run").isZero();
+                assertThat(output.getOut()).doesNotContain("First admin created");
             }
         }
         finally {
