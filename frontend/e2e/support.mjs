@@ -150,39 +150,31 @@ async function makeSession(role) {
 
 /** Makes a user through the API as the admin (a test's own, with a unique name); resolves to it. */
 export async function createUser(role, prefix = `e2e-${role}`) {
-  const admin = await session('admin');
   const username = `${prefix}-${Date.now().toString(36)}${Math.floor(Math.random() * 1000)}`;
   const password = `${username}-password`;
-  const created = await fetch(`${API_URL}/api/users`, {
-    method: 'POST',
-    headers: {
-      'Content-Type': 'application/json',
-      Cookie: admin.cookie,
-      'X-XSRF-TOKEN': admin.csrf,
-    },
-    body: JSON.stringify({ username, password, role }),
-  });
-  if (created.status !== 201)
-    throw new Error(`create user ${username}: ${created.status} ${await created.text()}`);
+  await asAdmin('POST', '/api/users', { username, password, role }, 201);
   return { username, password, role };
 }
 
 /** Changes a user's password through the API as the admin, which ends their sessions. */
 export async function changePassword(username, password) {
+  await asAdmin('PUT', `/api/users/${encodeURIComponent(username)}`, { password }, 200);
+}
+
+/** A JSON change on the API's own port as the first admin; fails unless it answers `expected`. */
+async function asAdmin(method, path, body, expected) {
   const admin = await session('admin');
-  const changed = await fetch(`${API_URL}/api/users/${encodeURIComponent(username)}`, {
-    method: 'PUT',
+  const response = await fetch(`${API_URL}${path}`, {
+    method,
     headers: {
       'Content-Type': 'application/json',
       Cookie: admin.cookie,
       'X-XSRF-TOKEN': admin.csrf,
     },
-    body: JSON.stringify({ password }),
+    body: JSON.stringify(body),
   });
-  if (changed.status !== 200)
-    throw new Error(
-      `change the password of ${username}: ${changed.status} ${await changed.text()}`,
-    );
+  if (response.status !== expected)
+    throw new Error(`${method} ${path}: ${response.status} ${await response.text()}`);
 }
 
 /** The headers that make a request the editor's: the cookies, and on a change the CSRF header. */

@@ -1,13 +1,11 @@
 package com.genericapp.identity;
 
-import java.io.IOException;
-import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
 
+import com.genericapp.system.SecretFiles;
 import com.genericapp.system.UnsafeConfigurationException;
 
 import org.springframework.boot.EnvironmentPostProcessor;
@@ -36,7 +34,8 @@ class AdminPasswordEnvironmentPostProcessor implements EnvironmentPostProcessor,
         String file = environment.getProperty("ADMIN_PASSWORD_FILE");
         if (file != null && !file.isBlank()) {
             environment.getPropertySources()
-                .addFirst(new MapPropertySource("ADMIN_PASSWORD_FILE", Map.of("ADMIN_PASSWORD", read(Path.of(file)))));
+                .addFirst(new MapPropertySource("ADMIN_PASSWORD_FILE", Map.of("ADMIN_PASSWORD",
+                        SecretFiles.read(Path.of(file), "ADMIN_PASSWORD_FILE", "the first admin's password"))));
         }
         if (!profiles.contains("prod")) {
             return;
@@ -56,23 +55,6 @@ class AdminPasswordEnvironmentPostProcessor implements EnvironmentPostProcessor,
         if (password.length() < Passwords.MIN_LENGTH) {
             throw new UnsafeConfigurationException("The prod profile is active but the admin password has fewer than "
                     + Passwords.MIN_LENGTH + " characters.", action);
-        }
-    }
-
-    private static String read(Path file) {
-        try {
-            // a trailing newline from `echo secret > file` is not part of the password
-            String password = Files.readString(file, StandardCharsets.UTF_8).strip();
-            if (password.isEmpty()) {
-                throw new UnsafeConfigurationException("ADMIN_PASSWORD_FILE " + file + " is empty.",
-                        "Write the first admin's password into " + file + ".");
-            }
-            return password;
-        }
-        catch (IOException ex) {
-            throw new UnsafeConfigurationException(
-                    "ADMIN_PASSWORD_FILE " + file + " cannot be read (" + ex.getClass().getSimpleName() + ").",
-                    "Check that the file exists and that the user running the API may read it.");
         }
     }
 

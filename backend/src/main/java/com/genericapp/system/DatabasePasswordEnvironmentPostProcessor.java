@@ -1,8 +1,5 @@
 package com.genericapp.system;
 
-import java.io.IOException;
-import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Arrays;
 import java.util.Map;
@@ -29,8 +26,8 @@ class DatabasePasswordEnvironmentPostProcessor implements EnvironmentPostProcess
         String passwordFile = environment.getProperty("DB_PASSWORD_FILE");
         if (passwordFile != null && !passwordFile.isBlank()) {
             environment.getPropertySources()
-                .addFirst(new MapPropertySource("DB_PASSWORD_FILE",
-                        Map.of("DB_PASSWORD", readPassword(Path.of(passwordFile)))));
+                .addFirst(new MapPropertySource("DB_PASSWORD_FILE", Map.of("DB_PASSWORD",
+                        SecretFiles.read(Path.of(passwordFile), "DB_PASSWORD_FILE", "the database password"))));
         }
         boolean production = Arrays.asList(environment.getActiveProfiles()).contains("prod");
         String password = environment.getProperty("DB_PASSWORD", EXAMPLE_PASSWORD);
@@ -40,23 +37,6 @@ class DatabasePasswordEnvironmentPostProcessor implements EnvironmentPostProcess
                             + EXAMPLE_PASSWORD + ").",
                     "Set DB_PASSWORD_FILE to a file holding a real password (compose: a secret under"
                             + " /run/secrets), or DB_PASSWORD; or run without the prod profile for development.");
-        }
-    }
-
-    private static String readPassword(Path file) {
-        try {
-            // a trailing newline from `echo secret > file` is not part of the password
-            String password = Files.readString(file, StandardCharsets.UTF_8).strip();
-            if (password.isEmpty()) {
-                throw new UnsafeConfigurationException("DB_PASSWORD_FILE " + file + " is empty.",
-                        "Write the database password into " + file + ".");
-            }
-            return password;
-        }
-        catch (IOException ex) {
-            throw new UnsafeConfigurationException(
-                    "DB_PASSWORD_FILE " + file + " cannot be read (" + ex.getClass().getSimpleName() + ").",
-                    "Check that the file exists and that the user running the API may read it.");
         }
     }
 

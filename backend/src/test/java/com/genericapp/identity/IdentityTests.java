@@ -244,13 +244,7 @@ class IdentityTests extends PostgresIntegrationTest {
         Session admin = admin();
         String name = "user-" + System.nanoTime();
         String password = "first-password-" + System.nanoTime();
-        this.http.post()
-            .uri("/api/users")
-            .headers(admin::applyTo)
-            .contentType(MediaType.APPLICATION_JSON)
-            .bodyValue(Map.of("username", name, "password", password, "role", "viewer"))
-            .exchange()
-            .expectStatus()
+        createUser(admin, name, password, "viewer").expectStatus()
             .isCreated()
             .expectHeader()
             .location("/api/users/" + name)
@@ -263,14 +257,7 @@ class IdentityTests extends PostgresIntegrationTest {
             .doesNotExist()
             .jsonPath("$.passwordHash")
             .doesNotExist();
-        this.http.post()
-            .uri("/api/users")
-            .headers(admin::applyTo)
-            .contentType(MediaType.APPLICATION_JSON)
-            .bodyValue(Map.of("username", name, "password", password, "role", "viewer"))
-            .exchange()
-            .expectStatus()
-            .isEqualTo(409);
+        createUser(admin, name, password, "viewer").expectStatus().isEqualTo(409);
         String listed = this.http.get()
             .uri("/api/users")
             .headers(admin::applyTo)
@@ -312,39 +299,20 @@ class IdentityTests extends PostgresIntegrationTest {
     void badUserInputGetsA400WithTheFieldAndNoEcho() {
         Session admin = admin();
         String shortPassword = "short-pw";
-        this.http.post()
-            .uri("/api/users")
-            .headers(admin::applyTo)
-            .contentType(MediaType.APPLICATION_JSON)
-            .bodyValue(Map.of("username", "short-" + System.nanoTime(), "password", shortPassword, "role", "viewer"))
-            .exchange()
-            .expectStatus()
+        createUser(admin, "short-" + System.nanoTime(), shortPassword, "viewer").expectStatus()
             .isBadRequest()
             .expectBody()
             .jsonPath("$.errors[0].field")
             .isEqualTo("password")
             .consumeWith((body) -> assertThat(new String(body.getResponseBody())).doesNotContain(shortPassword));
-        this.http.post()
-            .uri("/api/users")
-            .headers(admin::applyTo)
-            .contentType(MediaType.APPLICATION_JSON)
-            .bodyValue(Map.of("username", "role-" + System.nanoTime(), "password", "long-enough-password", "role",
-                    "superuser"))
-            .exchange()
-            .expectStatus()
+        createUser(admin, "role-" + System.nanoTime(), "long-enough-password", "superuser").expectStatus()
             .isBadRequest()
             .expectBody()
             .jsonPath("$.errors[0].field")
             .isEqualTo("role")
             .jsonPath("$.errors[0].message")
             .isEqualTo("must be one of viewer, editor, admin");
-        this.http.post()
-            .uri("/api/users")
-            .headers(admin::applyTo)
-            .contentType(MediaType.APPLICATION_JSON)
-            .bodyValue(Map.of("username", "-bad name", "password", "long-enough-password", "role", "viewer"))
-            .exchange()
-            .expectStatus()
+        createUser(admin, "-bad name", "long-enough-password", "viewer").expectStatus()
             .isBadRequest()
             .expectBody()
             .jsonPath("$.errors[0].field")
@@ -385,14 +353,7 @@ class IdentityTests extends PostgresIntegrationTest {
         this.http.delete().uri("/api/users/admin").headers(admin::applyTo).exchange().expectStatus().isEqualTo(409);
         // with a second admin, one of them may go
         String second = "admin-" + System.nanoTime();
-        this.http.post()
-            .uri("/api/users")
-            .headers(admin::applyTo)
-            .contentType(MediaType.APPLICATION_JSON)
-            .bodyValue(Map.of("username", second, "password", "second-admin-password", "role", "admin"))
-            .exchange()
-            .expectStatus()
-            .isCreated();
+        createUser(admin, second, "second-admin-password", "admin").expectStatus().isCreated();
         this.http.delete().uri("/api/users/" + second).headers(admin::applyTo).exchange().expectStatus().isNoContent();
         this.http.get().uri("/api/users/admin").headers(admin::applyTo).exchange().expectStatus().isOk();
     }
@@ -401,14 +362,7 @@ class IdentityTests extends PostgresIntegrationTest {
     void itemsNameWhoMadeAndLastChangedThemAndKeepItWhenThatUserIsDeleted() {
         Session admin = admin();
         String name = "author-" + System.nanoTime();
-        this.http.post()
-            .uri("/api/users")
-            .headers(admin::applyTo)
-            .contentType(MediaType.APPLICATION_JSON)
-            .bodyValue(Map.of("username", name, "password", "an-author-password", "role", "editor"))
-            .exchange()
-            .expectStatus()
-            .isCreated();
+        createUser(admin, name, "an-author-password", "editor").expectStatus().isCreated();
         Session author = TestSessions.sessionOf(name,
                 toEntity(signIn(name, "an-author-password", null).expectBody().returnResult()));
         Map<String, Object> created = this.http.post()
@@ -452,6 +406,16 @@ class IdentityTests extends PostgresIntegrationTest {
             .isEqualTo(name)
             .jsonPath("$.version")
             .isEqualTo(1);
+    }
+
+    /** POST /api/users as {@code admin}. */
+    private WebTestClient.ResponseSpec createUser(Session admin, String username, String password, String role) {
+        return this.http.post()
+            .uri("/api/users")
+            .headers(admin::applyTo)
+            .contentType(MediaType.APPLICATION_JSON)
+            .bodyValue(Map.of("username", username, "password", password, "role", role))
+            .exchange();
     }
 
     private Session admin() {
