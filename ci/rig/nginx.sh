@@ -19,7 +19,10 @@
 #
 #   source ci/rig/nginx.sh
 #   e2e_dns_start DIR PORT NAME ADDRESS...   # dnsmasq on 127.0.0.1:PORT answering NAME; sets E2E_DNS_PID
-#   e2e_nginx_render PREFIX FRONTEND_DIR     # needs the template's variables exported
+#   e2e_nginx_render PREFIX FRONTEND_DIR     # needs the template's variables exported (TLS_LISTEN_PORT
+#                                            # too); without TLS_CERTIFICATE, makes a development CA and
+#                                            # certificate in PREFIX/tls and exports TLS_CERTIFICATE,
+#                                            # TLS_CERTIFICATE_KEY and E2E_TLS_CA (the CA to trust)
 #   e2e_nginx_start PREFIX                   # sets E2E_NGINX_PID
 #   e2e_nginx_up PREFIX FRONTEND_DIR URL     # render + start, then wait (15 s) until URL/healthz answers
 #   e2e_nginx_stop PREFIX
@@ -94,6 +97,16 @@ http {
     include $prefix/conf.d/*.conf;
 }
 CONF
+  # The image's TLS defaults (frontend/Dockerfile), and a certificate as postgres/secrets/generate
+  # makes one for compose, from a CA of this rig's own.
+  [[ -n "${TLS_LISTEN_PORT:-}" ]] || { printf 'e2e-nginx: TLS_LISTEN_PORT is not set\n' >&2; return 1; }
+  export HTTPS_REDIRECT_PORT="${HTTPS_REDIRECT_PORT:-${TLS_LISTEN_PORT##*:}}" HSTS_MAX_AGE="${HSTS_MAX_AGE:-63072000}"
+  if [[ -z "${TLS_CERTIFICATE:-}" ]]; then
+    "$(dirname "${BASH_SOURCE[0]}")/../../postgres/secrets/generate-dev-certificate" --out "$prefix/tls" --http-port "${LISTEN_PORT##*:}" --quiet >/dev/null ||
+      { printf 'e2e-nginx: the development certificate was not made\n' >&2; return 1; }
+    export TLS_CERTIFICATE="$prefix/tls/tls_certificate.pem" TLS_CERTIFICATE_KEY="$prefix/tls/tls_certificate_key.pem" \
+      TLS_CRL="$prefix/tls/dev-ca.crl" E2E_TLS_CA="$prefix/tls/dev-ca.pem"
+  fi
   # The image's 20-envsubst-on-templates.sh: substitute every variable that is defined, and only those.
   mapfile -t names < <(compgen -e)
   # shellcheck disable=SC2016 # a literal ${NAME} list is envsubst's SHELL-FORMAT argument
