@@ -20,6 +20,8 @@ function env(name) {
 
 export const BASE_URL = env('E2E_BASE_URL');
 export const API_URL = env('E2E_API_URL');
+/** Nginx's plain HTTP port, which redirects to BASE_URL (the same as BASE_URL for a plain HTTP stack). */
+export const HTTP_URL = process.env.E2E_HTTP_URL ?? BASE_URL;
 export const RESULTS = env('E2E_RESULTS');
 export const TMP = env('E2E_TMP');
 const REPO = env('E2E_REPO');
