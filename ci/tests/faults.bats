@@ -8,7 +8,7 @@
 # The rig (setup_file): PostgreSQL 17 (127.0.0.1:19432), two API replicas from the built jar
 # (127.0.0.2:19081 and 127.0.0.3:19081, with the image's JVM flags; the soak restarts them with
 # Netty's paranoid leak detector added, which costs too much CPU to measure latency under) and
-# nginx 1.27.3+ (Debian testing's, ci/rig/binaries.sh; 127.0.0.1:19080) from the real
+# nginx 1.27.3+ (Debian testing's, ci/rig/binaries.sh; https://127.0.0.1:19443) from the real
 # frontend/nginx template. Its resolver is a dnsmasq of the rig's (127.0.0.1:19053) in which
 # api.rig names both replicas, so the template's one `server ${API_UPSTREAM} resolve` line gives it
 # two upstream servers, as compose's `api` does with --scale api=2. Load from ci/tests/lib/load.mjs.
@@ -56,7 +56,9 @@ else
 fi
 load_rate=100 write_rate=5 concurrency=32 # writes stay under the template's limit_req (10 r/s per client)
 
-web=http://127.0.0.1:19080
+# HTTPS, as production serves it (docs/TLS.md); the rig's nginx also listens on 19080, the
+# plain port that only redirects. curl and Node trust the rig's own development CA.
+web=https://127.0.0.1:19443
 api_addresses=(127.0.0.2 127.0.0.3)
 java25="${JAVA25_HOME:-/usr/lib/jvm/temurin-25-jdk-amd64}/bin/java"
 load_js="$REPO/ci/tests/lib/load.mjs"
@@ -76,8 +78,8 @@ setup_file() {
   [[ -x "$E2E_PG_BIN/psql" ]] || missing+=("PostgreSQL client tools in $E2E_PG_BIN: apt-get install -y postgresql-15")
   [[ -x "$java25" ]] || missing+=("$java25: install Temurin 25 or set JAVA25_HOME")
   ((${#missing[@]} == 0)) || fail "$(printf 'missing prerequisite: %s\n' "${missing[@]}")"
-  if port_in_use 127.0.0.1 19080 || port_in_use 127.0.0.1 19432; then
-    fail "127.0.0.1:19080 or :19432 is in use (another faults run?): stop it first"
+  if port_in_use 127.0.0.1 19080 || port_in_use 127.0.0.1 19443 || port_in_use 127.0.0.1 19432; then
+    fail "127.0.0.1:19080, :19443 or :19432 is in use (another faults run?): stop it first"
   fi
   for address in "${api_addresses[@]}"; do
     if port_in_use "$address" 19081; then fail "$address:19081 is in use: stop it first"; fi
@@ -113,11 +115,12 @@ setup_file() {
   echo '<!doctype html><title>fault rig</title>' >"$E2E_TMP/www/index.html"
   e2e_dns_start "$E2E_TMP/dns" 19053 api.rig "${api_addresses[@]}" 3>&- ||
     fail "dnsmasq did not start on 127.0.0.1:19053"
-  export LISTEN_PORT=127.0.0.1:19080 API_UPSTREAM=api.rig:19081 DNS_RESOLVER=127.0.0.1:19053 WEB_ROOT="$E2E_TMP/www"
+  export LISTEN_PORT=127.0.0.1:19080 TLS_LISTEN_PORT=127.0.0.1:19443 API_UPSTREAM=api.rig:19081 DNS_RESOLVER=127.0.0.1:19053 WEB_ROOT="$E2E_TMP/www"
   rig_nginx_install || fail "no nginx 1.27.3+ (see above)"
   suite_log "starting nginx $RIG_NGINX_VERSION on $LISTEN_PORT, upstream $API_UPSTREAM (api.rig: ${api_addresses[*]}, from dnsmasq on $DNS_RESOLVER)"
   # render (invalid: fails), start, and wait up to 15 s for /healthz; its messages say which
-  e2e_nginx_up "$E2E_TMP/nginx" "$REPO/frontend" "$web" 3>&- || fail "nginx did not come up (see above)"
+  e2e_nginx_up "$E2E_TMP/nginx" "$REPO/frontend" http://127.0.0.1:19080 3>&- || fail "nginx did not come up (see above)"
+  export CURL_CA_BUNDLE="$E2E_TLS_CA" NODE_EXTRA_CA_CERTS="$E2E_TLS_CA"
   export E2E_NGINX_PID # the term scenario reloads it
   # everything under /api wants a signed-in user: one session, in the shared database, for the
   # checks' curl (acurl) and the load clients (E2E_COOKIE, E2E_CSRF), on both replicas

@@ -3,7 +3,8 @@
 // │ Load, live-stream and slow-reader clients for the fault tests        │
 // └──────────────────────────────────────────────────────────────────────┘
 //
-// Node 20, no dependencies (node:http with keep-alive agents). Three modes:
+// Node 20, no dependencies (node:http or node:https with keep-alive agents; an https:// base trusts
+// the CAs of NODE_EXTRA_CA_CERTS, as the suites set it). Three modes:
 //
 //   load.mjs mixed   --base URL --duration S --rate R --write-rate W --concurrency C --out FILE
 //                    [--log FILE] [--no-verify] [--timeout MS]
@@ -36,7 +37,11 @@
 // while the database is away); anything else is a failure, with its reason.
 
 import http from 'node:http';
+import https from 'node:https';
 import fs from 'node:fs';
+
+/** node:https for an https:// base URL, node:http otherwise. */
+const transport = (base) => (new URL(base).protocol === 'https:' ? https : http);
 
 const SESSION = process.env.E2E_COOKIE ? { Cookie: process.env.E2E_COOKIE } : {};
 const CSRF = process.env.E2E_CSRF ? { 'X-XSRF-TOKEN': process.env.E2E_CSRF } : {};
@@ -120,7 +125,7 @@ function exchangeOnce(agent, base, { method, path, body, headers = {}, timeoutMs
       resolve({ ...result, latency: performance.now() - started });
     };
     const payload = body === undefined ? undefined : Buffer.from(JSON.stringify(body));
-    const req = http.request(
+    const req = transport(base).request(
       new URL(path, base),
       {
         method,
@@ -172,7 +177,7 @@ async function mixed(opts) {
   const verify = opts.verify !== false;
   const out = opts.out ?? '/dev/stdout';
   const log = opts.log ? fs.createWriteStream(opts.log) : null;
-  const agent = new http.Agent({ keepAlive: true, maxSockets: concurrency });
+  const agent = new (transport(base).Agent)({ keepAlive: true, maxSockets: concurrency });
 
   /** id → {version, state: present | deleted | uncertain, busy, lastOp} */
   const owned = new Map();
@@ -368,7 +373,7 @@ async function mixed(opts) {
   const verification = { checked: 0, missing: [], wrong_version: [], resurrected: [], errors: [], uncertain: 0 };
   if (verify) {
     const items = [...owned.entries()];
-    const verifyAgent = new http.Agent({ keepAlive: true, maxSockets: 8 });
+    const verifyAgent = new (transport(base).Agent)({ keepAlive: true, maxSockets: 8 });
     let next = 0;
     const worker = async () => {
       while (next < items.length) {
@@ -446,7 +451,7 @@ async function sse(opts) {
 
   const subscribe = (sub) =>
     new Promise((resolve) => {
-      const req = http.get(new URL('/api/items/events', base), { headers: { Accept: 'text/event-stream', ...SESSION }, agent: false }, (res) => {
+      const req = transport(base).get(new URL('/api/items/events', base), { headers: { Accept: 'text/event-stream', ...SESSION }, agent: false }, (res) => {
         emit(sub, res.statusCode === 200 ? '_open' : `_status_${res.statusCode}`, null);
         res.setEncoding('utf8');
         let buffer = '';
@@ -523,7 +528,7 @@ async function readers(opts) {
       const result = { status: 0, ctype: '', headers_ms: null, bytes: 0, error: null, ended_early: false };
       results.push(result);
       let timer;
-      const req = http.get(
+      const req = transport(base).get(
         new URL('/api/items', base),
         { headers: { Accept: 'application/x-ndjson', ...SESSION }, agent: false },
         (res) => {
