@@ -41,6 +41,8 @@ source "$REPO/ci/rig/docker-engine.sh"
 REGISTRY_ADDR=127.0.0.1:25000
 REGISTRY="$REGISTRY_ADDR/genericapp-pipelinetest"
 WEB_PORT=28090
+# the real stack's HTTPS port (the busybox stand-ins serve plain HTTP on WEB_PORT only)
+WEB_TLS_PORT=28493
 PROJECT=genericapp-pipelinetest
 T="$BATS_FILE_TMPDIR"
 STATE="$T/deploy-state.env"
@@ -71,9 +73,10 @@ api_items_answer() {
   local jar="$T/cookies" body="$T/sign-in.json" ok=no
   (umask 077 && python3 -c 'import json, sys; print(json.dumps({"username": "admin", "password": open(sys.argv[1]).read().strip()}))' \
     "$REPO/postgres/secrets/admin_password.txt" >"$body")
-  if curl -fsS --max-time 10 -o /dev/null -c "$jar" -H 'Content-Type: application/json' --data "@$body" \
-    "http://127.0.0.1:$WEB_PORT/api/session" 2>/dev/null; then
-    curl -fsS --max-time 5 -b "$jar" "http://127.0.0.1:$WEB_PORT/api/items?limit=1" 2>/dev/null | grep -q '^\[' && ok=yes
+  local ca="$REPO/postgres/secrets/dev-ca.pem"
+  if curl -fsS --cacert "$ca" --max-time 10 -o /dev/null -c "$jar" -H 'Content-Type: application/json' --data "@$body" \
+    "https://127.0.0.1:$WEB_TLS_PORT/api/session" 2>/dev/null; then
+    curl -fsS --cacert "$ca" --max-time 5 -b "$jar" "https://127.0.0.1:$WEB_TLS_PORT/api/items?limit=1" 2>/dev/null | grep -q '^\[' && ok=yes
   fi
   rm -f -- "$body" "$jar"
   echo "$ok"
@@ -92,7 +95,8 @@ path_without_cosign() {
 # deploy ARGS...: ci/deploy against the busybox stack; its output on stdout and its exit code.
 deploy() {
   timeout 300 "$REPO/ci/deploy" --compose-file "$T/compose.yaml" --env-file "$T/app.env" --project-name "$PROJECT" \
-    --state-file "$STATE" --repository genericapp/generic-app --wait-timeout 60 --smoke-timeout 8 "$@" 2>&1
+    --state-file "$STATE" --repository genericapp/generic-app --wait-timeout 60 --smoke-timeout 8 \
+    --smoke-url "http://127.0.0.1:$WEB_PORT/healthz" --smoke-url "http://127.0.0.1:$WEB_PORT/status" "$@" 2>&1
 }
 
 # look NAME: records what runs right after scenario NAME, for after NAME KEY.
@@ -192,6 +196,7 @@ scenario_real_deploy() {
     echo "# compose.yaml as shipped; only the images and the published address differ"
     echo "HTTP_BIND_ADDRESS=127.0.0.1"
     echo "HTTP_PORT=$WEB_PORT"
+    echo "HTTPS_PORT=$WEB_TLS_PORT"
     echo "DEMO_DATA=true"
     echo "POSTGRES_IMAGE=$(env_value "$standins" POSTGRES_IMAGE)"
   } >"$T/real.env"
@@ -247,6 +252,7 @@ setup_file() {
   command -v docker-registry >/dev/null || apt_install docker-registry
   port_free 25000 || { echo "127.0.0.1:25000 is in use: the pipeline suite's registry port (docs/CONTRACTS.md)"; return 1; }
   port_free "$WEB_PORT" || { echo "127.0.0.1:$WEB_PORT is in use: the pipeline suite's web port (docs/CONTRACTS.md)"; return 1; }
+  port_free "$WEB_TLS_PORT" || { echo "127.0.0.1:$WEB_TLS_PORT is in use: the pipeline suite's HTTPS port (docs/CONTRACTS.md)"; return 1; }
 
   # busybox-static, unpacked here (not installed: it conflicts with the busybox package some
   # machines have).
