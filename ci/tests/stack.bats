@@ -16,13 +16,14 @@
 # setup_file installs and starts a Docker engine if none runs (ci/rig/docker-engine.sh), rebuilds
 # the backend jar when stale, builds the stand-in images and the web image, and brings the stack
 # up while recording the engine's events (for the start-up order). Compose project
-# `genericapp-stacktest`, web on 127.0.0.1:28080 (docs/CONTRACTS.md). teardown_file removes
+# `genericapp-stacktest`, web on https://127.0.0.1:28443 and http://127.0.0.1:28080 (docs/CONTRACTS.md). teardown_file removes
 # everything the run created (down -v: containers, networks, volumes) and stops the engine if it
 # started it, whatever happened, also after a set-up that failed half-way; when a test failed it
 # first prints `ps` and the last log lines of the stack as TAP comments.
 #
 # Environment:
-#   STACK_TEST_PORT      published web port (default 28080, see docs/CONTRACTS.md)
+#   STACK_TEST_PORT      published plain HTTP port (default 28080, see docs/CONTRACTS.md)
+#   STACK_TEST_TLS_PORT  published HTTPS port (default 28443)
 #   STACK_TEST_KEEP      1: leave the stack (and the engine) running at the end, for a look around
 #   STANDIN_BACKEND_JAR  another jar for the backend stand-in (default: backend/target's, rebuilt if stale)
 
@@ -32,13 +33,33 @@ source "$REPO/ci/rig/docker-engine.sh"
 
 PROJECT=genericapp-stacktest
 PORT="${STACK_TEST_PORT:-28080}"
-BASE="http://127.0.0.1:$PORT"
+TLS_PORT="${STACK_TEST_TLS_PORT:-28443}"
+BASE="https://127.0.0.1:$TLS_PORT"
+HTTP_BASE="http://127.0.0.1:$PORT"
+# The development CA postgres/secrets/generate makes; curl trusts it, as a developer's would.
+CA="$REPO/postgres/secrets/dev-ca.pem"
 ENV_FILE="$BATS_FILE_TMPDIR/stack.env"
 STATE="$BATS_FILE_TMPDIR/state"
 # What postgres/backup and postgres/restore need to find this stack.
 STACK=(--project-name "$PROJECT" --env-file "$ENV_FILE" --file "$REPO/compose.yaml")
 
 # ── Helpers ──────────────────────────────────────────────────────────────────
+
+# testssl.sh (Debian) on the HTTPS port, trusting the development CA; its JSON in $STATE.
+run_testssl() {
+  rm -f -- "$STATE/testssl.json"
+  timeout 300 testssl --quiet --color 0 --warnings off --add-ca "$CA" --jsonfile-pretty "$STATE/testssl.json" \
+    "127.0.0.1:$TLS_PORT" >"$STATE/testssl.txt" 2>&1 || true
+  [[ -s "$STATE/testssl.json" ]] || { tail -n 20 "$STATE/testssl.txt"; return 1; }
+}
+# The MDN HTTP Observatory (ci/tests/observatory) on the HTTPS port. Its wrapper script replaces
+# NODE_EXTRA_CA_CERTS with its own bundle, so its scanner runs directly, trusting the dev CA.
+run_observatory() {
+  local scan="$REPO/ci/tests/observatory/node_modules/@mdn/mdn-http-observatory/src/scan.js"
+  [[ -f "$scan" ]] || { echo "the Observatory is not installed: run ci/install-prerequisites"; return 1; }
+  NODE_EXTRA_CA_CERTS="$CA" timeout 120 node "$scan" "127.0.0.1:$TLS_PORT" >"$STATE/observatory.json"
+  jq -r '.tests | to_entries[] | "\(.key): \(.value.result) (\(.value.scoreModifier))"' "$STATE/observatory.json"
+}
 
 # api_logs_hold TEXT: whether the log of an api container holds TEXT.
 api_logs_hold() {
@@ -86,7 +107,7 @@ http() {
 anon_http() {
   local method="$1" path="$2" code
   shift 2
-  code="$(curl -sS -X "$method" -o "$BATS_TEST_TMPDIR/body" -D "$BATS_TEST_TMPDIR/headers" -w '%{http_code}' \
+  code="$(curl -sS --cacert "$CA" -X "$method" -o "$BATS_TEST_TMPDIR/body" -D "$BATS_TEST_TMPDIR/headers" -w '%{http_code}' \
     --max-time 10 "$@" "$BASE$path" 2>/dev/null || true)"
   echo "${code:-000}"
 }
@@ -99,7 +120,7 @@ sign_in() {
   local body="$STATE/sign-in.json" code
   (umask 077 && python3 -c 'import json, sys; print(json.dumps({"username": "admin", "password": open(sys.argv[1]).read().strip()}))' \
     "$REPO/postgres/secrets/admin_password.txt" >"$body")
-  code="$(curl -sS -o "$STATE/sign-in.out" -w '%{http_code}' --max-time 20 -c "$STATE/cookies" \
+  code="$(curl -sS --cacert "$CA" -o "$STATE/sign-in.out" -D "$STATE/sign-in.headers" -w '%{http_code}' --max-time 20 -c "$STATE/cookies" \
     -H 'Content-Type: application/json' --data "@$body" "$BASE/api/session" 2>/dev/null || true)"
   rm -f -- "$body"
   [[ "$code" == 200 ]] || { echo "signing in as admin through Nginx: ${code:-000} $(cat "$STATE/sign-in.out" 2>/dev/null)"; return 1; }
@@ -158,6 +179,7 @@ setup_file() {
 WEB_IMAGE=$PROJECT/web:local
 HTTP_BIND_ADDRESS=127.0.0.1
 HTTP_PORT=$PORT
+HTTPS_PORT=$TLS_PORT
 DEMO_DATA=true
 EOF
   cat -- "$ENV_FILE"
@@ -403,7 +425,7 @@ prod_refusal() {
   assert_output --partial '401 Sign in first'
 }
 
-@test "sign-in through Nginx: the first admin from the admin_password secret; cookies HttpOnly/SameSite=Strict, not Secure over http" {
+@test "sign-in through Nginx: the first admin from the admin_password secret; cookies HttpOnly, SameSite=Strict and Secure over HTTPS" {
   assert_equal "$(http GET /api/session)" 200
   run json 'print(d["username"], d["role"])'
   assert_output 'admin admin'
@@ -411,8 +433,49 @@ prod_refusal() {
   run grep -c '^#HttpOnly_127.0.0.1.*SESSION' "$STATE/cookies"
   assert_output 1
   [[ -n "$(csrf_token)" ]] || fail "no XSRF-TOKEN cookie"
-  run grep -P '\tTRUE\t[0-9]+\t(SESSION|XSRF-TOKEN)\t' "$STATE/cookies"
-  assert_failure # the secure flag (field 4) is FALSE over plain http
+  # the secure flag (field 4): the API believed Nginx's X-Forwarded-Proto https
+  run grep -cP '\tTRUE\t[0-9]+\t(SESSION|XSRF-TOKEN)\t' "$STATE/cookies"
+  assert_output 2
+  run grep -ci '^set-cookie: SESSION=.*; Secure; HttpOnly; SameSite=Strict' "$STATE/sign-in.headers"
+  assert_output 1
+}
+
+# ── TLS at the edge (docs/TLS.md) ────────────────────────────────────────────
+
+@test "plain HTTP on the published port → 301 to the HTTPS port, path and query kept; /healthz stays" {
+  run curl -sS -o /dev/null -w '%{http_code} %{redirect_url}' --max-time 10 "$HTTP_BASE/api/items?limit=2"
+  assert_output "301 $BASE/api/items?limit=2"
+  run curl -sS -o /dev/null -w '%{http_code}' --max-time 10 "$HTTP_BASE/healthz"
+  assert_output 200
+}
+
+@test "HTTPS: HTTP/2, TLS 1.3, HSTS for two years" {
+  run curl -sS --cacert "$CA" -o /dev/null -D - -w '%{http_version} %{ssl_verify_result}\n' --max-time 10 "$BASE/"
+  assert_line --regexp '^strict-transport-security: max-age=63072000; includeSubDomains'
+  assert_line '2 0'
+  run openssl s_client -connect "127.0.0.1:$TLS_PORT" -CAfile "$CA" -brief </dev/null
+  assert_output --partial 'Protocol version: TLSv1.3'
+  assert_output --partial 'Verification: OK'
+  run openssl s_client -connect "127.0.0.1:$TLS_PORT" -tls1_1 </dev/null
+  assert_failure
+}
+
+@test "testssl.sh against the stack: nothing HIGH or CRITICAL" {
+  step testssl run_testssl
+  run jq -r '.scanResult[] | to_entries[] | select(.value | type == "array") | .value[]
+             | select(.severity == "HIGH" or .severity == "CRITICAL") | "\(.severity) \(.id): \(.finding)"' \
+    "$STATE/testssl.json"
+  assert_success
+  assert_output ''
+  # it did test something: protocols, ciphers and the certificate's chain of trust
+  run jq -r '[.scanResult[] | to_entries[] | select(.value | type == "array") | .value[] | .id] | join(" ")' "$STATE/testssl.json"
+  assert_output --regexp 'TLS1_3.*cert_chain_of_trust'
+}
+
+@test "MDN HTTP Observatory grades the stack A+" {
+  step observatory run_observatory
+  run jq -r '"\(.scan.grade) \(.scan.score) \(.scan.testsFailed)"' "$STATE/observatory.json"
+  assert_output --regexp '^A\+ [0-9]+ 0$'
 }
 
 @test "a change without the CSRF header → 403, even with the session cookie" {
