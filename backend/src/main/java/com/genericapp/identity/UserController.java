@@ -42,6 +42,8 @@ class UserController {
 
     static final String USERNAME = "^[A-Za-z0-9][A-Za-z0-9._@-]*$";
 
+    private static final java.util.regex.Pattern USERNAME_PATTERN = java.util.regex.Pattern.compile(USERNAME);
+
     static final String USERNAME_RULE = "must start with a letter or digit and hold only letters, digits, '.', '_', '@' or '-'";
 
     private final UserRepository users;
@@ -100,10 +102,9 @@ class UserController {
     @Operation(operationId = "getUser", summary = "One user (admin)",
             description = "404 when there is none; 400 for a username no user can have.")
     @GetMapping("/{username}")
-    Mono<UserView> get(@Parameter(description = "The username",
-            schema = @Schema(type = "string", maxLength = 64, pattern = USERNAME,
-                    example = "editor")) @PathVariable @Size(
-                            max = 64) @Pattern(regexp = USERNAME, message = USERNAME_RULE) String username) {
+    Mono<UserView> get(@Parameter(description = "The username", schema = @Schema(type = "string", maxLength = 64,
+            pattern = USERNAME, example = "editor")) @PathVariable String username) {
+        requireValidUsername(username);
         return this.users.find(username).map(UserAccount::view).switchIfEmpty(Mono.error(() -> notFound(username)));
     }
 
@@ -129,9 +130,9 @@ class UserController {
     Mono<UserView> change(
             @Parameter(description = "The username",
                     schema = @Schema(type = "string", maxLength = 64, pattern = USERNAME,
-                            example = "editor")) @PathVariable @Size(
-                                    max = 64) @Pattern(regexp = USERNAME, message = USERNAME_RULE) String username,
+                            example = "editor")) @PathVariable String username,
             @Valid @RequestBody UserChange body, Principal principal) {
+        requireValidUsername(username);
         if (body.role() == null && body.password() == null) {
             return Mono.error(invalid("Send a role, a password, or both."));
         }
@@ -152,10 +153,9 @@ class UserController {
     @Operation(operationId = "deleteUser", summary = "Remove a user (admin); their items stay",
             description = "409 for the last admin.")
     @DeleteMapping("/{username}")
-    Mono<ResponseEntity<Void>> delete(@Parameter(description = "The username",
-            schema = @Schema(type = "string", maxLength = 64, pattern = USERNAME,
-                    example = "editor")) @PathVariable @Size(
-                            max = 64) @Pattern(regexp = USERNAME, message = USERNAME_RULE) String username) {
+    Mono<ResponseEntity<Void>> delete(@Parameter(description = "The username", schema = @Schema(type = "string",
+            maxLength = 64, pattern = USERNAME, example = "editor")) @PathVariable String username) {
+        requireValidUsername(username);
         return this.users.delete(username).flatMap((outcome) -> switch (outcome) {
             case DONE -> {
                 this.sessions.forget(username);
@@ -164,6 +164,21 @@ class UserController {
             case NOT_FOUND -> Mono.error(notFound(username));
             case LAST_ADMIN -> Mono.error(lastAdmin(username, "deleted"));
         });
+    }
+
+    /**
+     * A name in the path follows the same rule as a new user's. Checked here rather than
+     * with constraints on the parameter: those turn the body's validation into method
+     * validation, whose errors no longer name the body's fields.
+     */
+    private static void requireValidUsername(String username) {
+        String problem = (username.length() > 64) ? "must be at most 64 characters"
+                : USERNAME_PATTERN.matcher(username).matches() ? null : USERNAME_RULE;
+        if (problem != null) {
+            ErrorResponseException error = invalid("Invalid input: username " + problem + ".");
+            error.getBody().setProperty("errors", List.of(Map.of("field", "username", "message", problem)));
+            throw error;
+        }
     }
 
     private static ErrorResponseException notFound(String username) {

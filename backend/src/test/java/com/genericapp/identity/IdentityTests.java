@@ -426,6 +426,18 @@ class IdentityTests extends PostgresIntegrationTest {
                 .expectHeader()
                 .contentType(MediaType.APPLICATION_PROBLEM_JSON);
         }
+        // the path's own rule leaves the body's errors named after its fields
+        this.http.put()
+            .uri("/api/users/admin")
+            .headers(admin::applyTo)
+            .contentType(MediaType.APPLICATION_JSON)
+            .bodyValue(Map.of("password", "short-pw"))
+            .exchange()
+            .expectStatus()
+            .isBadRequest()
+            .expectBody()
+            .jsonPath("$.errors[0].field")
+            .isEqualTo("password");
         this.http.get()
             .uri("/api/users/{username}", "no-such-user." + System.nanoTime())
             .headers(admin::applyTo)
