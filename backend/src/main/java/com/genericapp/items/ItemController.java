@@ -100,18 +100,11 @@ class ItemController {
                             schema = @Schema(implementation = Item.class))))
     @GetMapping(produces = MediaType.APPLICATION_JSON_VALUE)
     Mono<ResponseEntity<List<Item>>> list(
-            @Parameter(
-                    description = "Matches name or description, case-insensitively; 0 to 200 Unicode code points,"
-                            + " no control character",
-                    schema = @Schema(type = "string", maxLength = ItemLimits.QUERY_LENGTH,
-                            pattern = ItemLimits.ONE_LINE_PATTERN, example = "ship")) @RequestParam(
-                                    required = false) @Text(max = ItemLimits.QUERY_LENGTH) @Nullable String q,
+            @ItemParameters.Query @RequestParam(required = false) @Text(
+                    max = ItemLimits.QUERY_LENGTH) @Nullable String q,
             @Parameter(description = "Items per page",
                     example = "50") @RequestParam(defaultValue = "50") @Min(1) @Max(ItemLimits.PAGE_MAX) int limit,
-            @Parameter(description = "Only items with an id above this one (the previous page's last id)",
-                    schema = @Schema(type = "integer", format = "int64", minimum = "0", maximum = "9223372036854775807",
-                            defaultValue = "0", example = "0")) @RequestParam(
-                                    defaultValue = "0") @PositiveOrZero long after,
+            @ItemParameters.After @RequestParam(defaultValue = "0") @PositiveOrZero long after,
             ServerHttpRequest request) {
         QueryNotUtf8Exception.requireUtf8(request);
         String query = normalize(q);
@@ -149,16 +142,9 @@ class ItemController {
                     schema = @Schema(implementation = Item.class, description = "Each line is one Item")))
     @GetMapping(path = "/export", produces = MediaType.APPLICATION_NDJSON_VALUE)
     Flux<DataBuffer> export(
-            @Parameter(
-                    description = "Matches name or description, case-insensitively; 0 to 200 Unicode code points,"
-                            + " no control character",
-                    schema = @Schema(type = "string", maxLength = ItemLimits.QUERY_LENGTH,
-                            pattern = ItemLimits.ONE_LINE_PATTERN, example = "ship")) @RequestParam(
-                                    required = false) @Text(max = ItemLimits.QUERY_LENGTH) @Nullable String q,
-            @Parameter(description = "Only items with an id above this one (the previous page's last id)",
-                    schema = @Schema(type = "integer", format = "int64", minimum = "0", maximum = "9223372036854775807",
-                            defaultValue = "0", example = "0")) @RequestParam(
-                                    defaultValue = "0") @PositiveOrZero long after,
+            @ItemParameters.Query @RequestParam(required = false) @Text(
+                    max = ItemLimits.QUERY_LENGTH) @Nullable String q,
+            @ItemParameters.After @RequestParam(defaultValue = "0") @PositiveOrZero long after,
             ServerHttpRequest request, ServerHttpResponse response) {
         QueryNotUtf8Exception.requireUtf8(request);
         disableProxyBuffering(response);
