@@ -5,6 +5,7 @@ import java.util.List;
 import java.util.Locale;
 
 import com.fasterxml.jackson.annotation.JsonValue;
+import io.swagger.v3.oas.annotations.media.Schema;
 import org.jspecify.annotations.Nullable;
 
 import org.springframework.security.core.GrantedAuthority;
@@ -14,6 +15,8 @@ import org.springframework.security.core.authority.SimpleGrantedAuthority;
  * The three roles, each with what the one below it may do: a viewer reads items and the
  * live stream, an editor also writes items, an admin also manages users.
  */
+@Schema(description = "viewer reads; editor also writes items; admin also manages users", type = "string",
+        allowableValues = { "viewer", "editor", "admin" }, example = "editor")
 public enum Role {
 
     VIEWER, EDITOR, ADMIN;

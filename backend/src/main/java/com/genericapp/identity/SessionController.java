@@ -4,6 +4,8 @@ import java.security.Principal;
 import java.time.Duration;
 import java.util.Optional;
 
+import io.swagger.v3.oas.annotations.Operation;
+import io.swagger.v3.oas.annotations.media.Schema;
 import jakarta.validation.Valid;
 import jakarta.validation.constraints.NotNull;
 import jakarta.validation.constraints.Size;
@@ -56,8 +58,13 @@ class SessionController {
      * What signing in sends. Bounded, so that no one can make the hash work on a
      * megabyte.
      */
-    record SignIn(@NotNull @Size(min = 1, max = 64) String username,
-            @NotNull @Size(min = 1, max = Passwords.MAX_LENGTH) String password) {
+    @Schema(description = "A username and its password")
+    record SignIn(
+            @Schema(description = "Any text of 1 to 64 characters: an unknown one fails as a wrong password does",
+                    example = "admin") @NotNull @Size(min = 1, max = 64) String username,
+            @Schema(format = "password", description = "Never echoed or logged",
+                    example = "correct horse battery") @NotNull @Size(min = 1,
+                            max = Passwords.MAX_LENGTH) String password) {
 
         @Override
         public String toString() {
@@ -67,9 +74,14 @@ class SessionController {
     }
 
     /** Who is signed in. */
-    record SessionView(String username, Role role) {
+    @Schema(description = "Who is signed in")
+    record SessionView(@Schema(maxLength = 64, pattern = UserController.USERNAME, example = "admin") String username,
+            Role role) {
     }
 
+    @Operation(operationId = "signIn", summary = "Sign in: sets the SESSION and XSRF-TOKEN cookies",
+            description = "Open to anyone (it is how a session starts). Repeated failures for a username or from a"
+                    + " client are refused with 429 and Retry-After, by the API and by Nginx.")
     @PostMapping
     Mono<ResponseEntity<SessionView>> signIn(@Valid @RequestBody SignIn body, ServerHttpRequest request) {
         String client = this.proxies.client(request);
@@ -97,12 +109,16 @@ class SessionController {
         });
     }
 
+    @Operation(operationId = "getSession", summary = "Who is signed in",
+            description = "The session's user and role; 401 when the session ended (idle 30 minutes, at most 12 hours).")
     @GetMapping
     SessionView current(Principal principal) {
         SignedInUser user = SignedInUser.of(principal);
         return new SessionView(user.username(), user.role());
     }
 
+    @Operation(operationId = "signOut", summary = "Sign out: the session ends on the server",
+            description = "204 and both cookies cleared; a copy of the cookie no longer works anywhere.")
     @DeleteMapping
     Mono<ResponseEntity<Void>> signOut(Principal principal, ServerHttpRequest request) {
         boolean secure = this.proxies.secure(request);

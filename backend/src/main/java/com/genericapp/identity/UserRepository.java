@@ -30,6 +30,13 @@ class UserRepository {
 
     private static final Duration TIMEOUT = Duration.ofSeconds(5);
 
+    /**
+     * The most users there can be: the listing returns them all at once, so it is bounded
+     * (the OpenAPI description says so), and a user management page of more would be
+     * unreadable anyway.
+     */
+    static final int MAX_USERS = 1000;
+
     private static final String COLUMNS = "username, password_hash, role, created_at, updated_at";
 
     private static final Function<Readable, UserAccount> ACCOUNT = (row) -> new UserAccount(
@@ -55,23 +62,27 @@ class UserRepository {
     }
 
     Flux<UserAccount> findAll() {
-        return this.database.sql("SELECT " + COLUMNS + " FROM users ORDER BY username")
+        return this.database.sql("SELECT " + COLUMNS + " FROM users ORDER BY username LIMIT " + MAX_USERS)
             .map(ACCOUNT)
             .all()
             .timeout(TIMEOUT);
     }
 
-    /** Inserts a user; empty when the username is taken. */
+    /**
+     * Inserts a user; empty when the username is taken or there are {@link #MAX_USERS}
+     * already (under the users lock, so concurrent inserts cannot pass the bound).
+     */
     Mono<UserAccount> insert(String username, String passwordHash, Role role) {
-        return this.database
-            .sql("INSERT INTO users (username, password_hash, role) VALUES ($1, $2, $3)"
+        Mono<UserAccount> insert = lockUsers().then(this.database
+            .sql("INSERT INTO users (username, password_hash, role) SELECT $1, $2, $3"
+                    + " WHERE (SELECT count(*) FROM users) < " + MAX_USERS
                     + " ON CONFLICT (username) DO NOTHING RETURNING " + COLUMNS)
             .bind(0, username)
             .bind(1, passwordHash)
             .bind(2, role.id())
             .map(ACCOUNT)
-            .one()
-            .timeout(TIMEOUT);
+            .one());
+        return this.transactions.transactional(insert).timeout(TIMEOUT);
     }
 
     /**

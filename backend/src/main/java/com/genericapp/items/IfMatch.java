@@ -18,6 +18,9 @@ final class IfMatch {
 
     private static final Pattern STRONG_ETAG = Pattern.compile("\\s*\"(\\d{1,18})\"\\s*");
 
+    /** What the OpenAPI description says of the header, as this class reads it. */
+    static final String PATTERN = "^\\s*(\\*|\"[0-9]{1,18}\")\\s*$";
+
     private IfMatch() {
     }
 
@@ -30,7 +33,7 @@ final class IfMatch {
             return null;
         }
         Matcher matcher = STRONG_ETAG.matcher(header);
-        if (!matcher.matches()) {
+        if (header.length() > ItemLimits.IF_MATCH_LENGTH || !matcher.matches()) {
             ProblemDetail problem = ProblemDetail.forStatusAndDetail(HttpStatus.BAD_REQUEST,
                     "If-Match must be one ETag as returned by the API, such as \"3\", or *.");
             problem.setTitle("Invalid If-Match header");

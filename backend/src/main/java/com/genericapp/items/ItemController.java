@@ -5,7 +5,15 @@ import java.net.URLEncoder;
 import java.nio.charset.StandardCharsets;
 import java.security.Principal;
 import java.util.List;
+import java.util.Map;
 
+import io.swagger.v3.oas.annotations.Operation;
+import io.swagger.v3.oas.annotations.Parameter;
+import io.swagger.v3.oas.annotations.headers.Header;
+import io.swagger.v3.oas.annotations.media.Content;
+import io.swagger.v3.oas.annotations.media.ExampleObject;
+import io.swagger.v3.oas.annotations.media.Schema;
+import io.swagger.v3.oas.annotations.responses.ApiResponse;
 import jakarta.validation.Valid;
 import jakarta.validation.constraints.Max;
 import jakarta.validation.constraints.Min;
@@ -23,11 +31,14 @@ import org.springframework.core.io.buffer.DataBuffer;
 import org.springframework.core.io.buffer.DataBufferFactory;
 import org.springframework.core.io.buffer.DataBufferUtils;
 import org.springframework.http.HttpHeaders;
+import org.springframework.http.HttpStatus;
+import org.springframework.http.ProblemDetail;
 import org.springframework.http.MediaType;
 import org.springframework.http.ResponseEntity;
 import org.springframework.http.codec.ServerSentEvent;
 import org.springframework.http.server.reactive.ServerHttpRequest;
 import org.springframework.http.server.reactive.ServerHttpResponse;
+import org.springframework.web.ErrorResponseException;
 import org.springframework.web.bind.annotation.DeleteMapping;
 import org.springframework.web.bind.annotation.GetMapping;
 import org.springframework.web.bind.annotation.PathVariable;
@@ -76,11 +87,25 @@ class ItemController {
             .without(SerializationFeature.FLUSH_AFTER_WRITE_VALUE);
     }
 
+    @Operation(operationId = "listItems", summary = "One page of items, in id order",
+            description = "At most `limit` items with an id above `after`. When more exist, the `Link` header names"
+                    + " the next page. (`Accept: application/x-ndjson` on this path is the same as GET"
+                    + " /api/items/export, kept for existing clients.)")
+    @ApiResponse(responseCode = "200", description = "The page, in id order", headers = @Header(name = HttpHeaders.LINK,
+            description = "`<…>; rel=\"next\"` when more items exist",
+            schema = @Schema(type = "string", maxLength = ItemLimits.LINK_LENGTH, pattern = "^<[^>]+>; rel=\"next\"$",
+                    example = "</api/items?after=50&limit=50>; rel=\"next\"")),
+            content = @Content(mediaType = MediaType.APPLICATION_JSON_VALUE,
+                    array = @io.swagger.v3.oas.annotations.media.ArraySchema(maxItems = ItemLimits.PAGE_MAX,
+                            schema = @Schema(implementation = Item.class))))
     @GetMapping(produces = MediaType.APPLICATION_JSON_VALUE)
     Mono<ResponseEntity<List<Item>>> list(
-            @RequestParam(required = false) @Text(max = ItemLimits.QUERY_LENGTH) @Nullable String q,
-            @RequestParam(defaultValue = "50") @Min(1) @Max(500) int limit,
-            @RequestParam(defaultValue = "0") @PositiveOrZero long after, ServerHttpRequest request) {
+            @ItemParameters.Query @RequestParam(required = false) @Text(
+                    max = ItemLimits.QUERY_LENGTH) @Nullable String q,
+            @Parameter(description = "Items per page",
+                    example = "50") @RequestParam(defaultValue = "50") @Min(1) @Max(ItemLimits.PAGE_MAX) int limit,
+            @ItemParameters.After @RequestParam(defaultValue = "0") @PositiveOrZero long after,
+            ServerHttpRequest request) {
         QueryNotUtf8Exception.requireUtf8(request);
         String query = normalize(q);
         // One row more than asked tells whether a next page exists without a count(*).
@@ -98,10 +123,29 @@ class ItemController {
      * The whole result set, one JSON object per line, produced only as fast as the client
      * reads.
      */
+    @Operation(hidden = true) // documented as GET /api/items/export, which it is
     @GetMapping(produces = MediaType.APPLICATION_NDJSON_VALUE)
     Flux<DataBuffer> stream(@RequestParam(required = false) @Text(max = ItemLimits.QUERY_LENGTH) @Nullable String q,
             @RequestParam(defaultValue = "0") @PositiveOrZero long after, ServerHttpRequest request,
             ServerHttpResponse response) {
+        return export(q, after, request, response);
+    }
+
+    @Operation(operationId = "exportItems", summary = "Every matching item, streamed as NDJSON",
+            description = "One Item JSON object per line (application/x-ndjson), in id order, produced only as fast"
+                    + " as the client reads, with no page limit. At most " + "`DB_EXPORTS_MAX` (8) exports run at once"
+                    + " per API instance: past that, 503 with Retry-After. For example:\n\n"
+                    + "```\n{\"id\":1,\"name\":\"Ship it\",\"description\":null,\"version\":0,…}\n"
+                    + "{\"id\":2,\"name\":\"Review\",\"description\":\"Before Friday\",\"version\":3,…}\n```")
+    @ApiResponse(responseCode = "200", description = "The items, one JSON object per line",
+            content = @Content(mediaType = MediaType.APPLICATION_NDJSON_VALUE,
+                    schema = @Schema(implementation = Item.class, description = "Each line is one Item")))
+    @GetMapping(path = "/export", produces = MediaType.APPLICATION_NDJSON_VALUE)
+    Flux<DataBuffer> export(
+            @ItemParameters.Query @RequestParam(required = false) @Text(
+                    max = ItemLimits.QUERY_LENGTH) @Nullable String q,
+            @ItemParameters.After @RequestParam(defaultValue = "0") @PositiveOrZero long after,
+            ServerHttpRequest request, ServerHttpResponse response) {
         QueryNotUtf8Exception.requireUtf8(request);
         disableProxyBuffering(response);
         DataBufferFactory buffers = response.bufferFactory();
@@ -110,37 +154,74 @@ class ItemController {
             .map((rows) -> ndjson(rows, buffers)));
     }
 
+    @Operation(operationId = "streamItemEvents", summary = "Live changes, as server-sent events",
+            description = "`created` and `updated` carry the item, `deleted` carries `{\"id\":N}`; `resync` means"
+                    + " changes may have been missed (the API's database listener reconnected): reload. Heartbeat"
+                    + " comments keep the connection open. For example:\n\n"
+                    + "```\nevent: updated\ndata: {\"id\":2,\"name\":\"Review\",\"version\":4,…}\n\n"
+                    + "event: deleted\ndata: {\"id\":2}\n```")
+    @ApiResponse(responseCode = "200", description = "The event stream; it does not end on its own",
+            content = @Content(mediaType = MediaType.TEXT_EVENT_STREAM_VALUE,
+                    schema = @Schema(ref = "#/components/schemas/ItemEvent")))
     @GetMapping(path = "/events", produces = MediaType.TEXT_EVENT_STREAM_VALUE)
     Flux<ServerSentEvent<Object>> events(ServerHttpResponse response) {
         disableProxyBuffering(response);
         return events.stream();
     }
 
+    @Operation(operationId = "getItem", summary = "One item, with its version as ETag",
+            description = "The ETag (`\"<version>\"`) is what If-Match sends back to change or delete it.")
     @GetMapping("/{id}")
-    Mono<ResponseEntity<Item>> get(@PathVariable long id) {
+    Mono<ResponseEntity<Item>> get(@Parameter(description = "The item's id", schema = @Schema(type = "integer",
+            format = "int64", minimum = "1", maximum = "9223372036854775807", example = "6")) @PathVariable long id) {
+        requireValidId(id);
         return items.findById(id)
             .switchIfEmpty(Mono.error(() -> new ItemNotFoundException(id)))
             .map((item) -> ResponseEntity.ok().eTag(item.etag()).body(item));
     }
 
+    @Operation(operationId = "createItem", summary = "Create an item (editor)",
+            description = "201 with Location and the ETag. Names and descriptions lose surrounding whitespace;"
+                    + " text is stored exactly as sent, or refused with a 400 that names the field and why.")
     @PostMapping(consumes = MediaType.APPLICATION_JSON_VALUE)
     Mono<ResponseEntity<Item>> create(@Valid @RequestBody ItemRequest request, Principal user) {
         return items.insert(request.requiredName(), request.description(), user.getName())
             .map((item) -> ResponseEntity.created(URI.create("/api/items/" + item.id())).eTag(item.etag()).body(item));
     }
 
+    @Operation(operationId = "replaceItem", summary = "Replace an item's name and description (editor)",
+            description = "With If-Match, only if the item still has that version: 412 with currentVersion"
+                    + " otherwise. The answer carries the new ETag.")
     @PutMapping(path = "/{id}", consumes = MediaType.APPLICATION_JSON_VALUE)
-    Mono<ResponseEntity<Item>> replace(@PathVariable long id, @Valid @RequestBody ItemRequest request,
-            @RequestHeader(name = HttpHeaders.IF_MATCH, required = false) @Nullable String ifMatch, Principal user) {
+    Mono<ResponseEntity<Item>> replace(
+            @Parameter(description = "The item's id",
+                    schema = @Schema(type = "integer", format = "int64", minimum = "1", maximum = "9223372036854775807",
+                            example = "6")) @PathVariable long id,
+            @Valid @RequestBody ItemRequest request,
+            @Parameter(description = "Only if the item still has this version (an ETag the API returned), or *",
+                    schema = @Schema(type = "string", maxLength = ItemLimits.IF_MATCH_LENGTH, pattern = IfMatch.PATTERN,
+                            example = "\"3\"")) @RequestHeader(name = HttpHeaders.IF_MATCH,
+                                    required = false) @Nullable String ifMatch,
+            Principal user) {
+        requireValidId(id);
         Long requiredVersion = IfMatch.requiredVersion(ifMatch);
         return items.update(id, request.requiredName(), request.description(), requiredVersion, user.getName())
             .switchIfEmpty(Mono.defer(() -> explainMissedWrite(id, requiredVersion)))
             .map((item) -> ResponseEntity.ok().eTag(item.etag()).body(item));
     }
 
+    @Operation(operationId = "deleteItem", summary = "Delete an item (editor)",
+            description = "204; with If-Match, only if the item still has that version (412 otherwise).")
     @DeleteMapping("/{id}")
-    Mono<ResponseEntity<Void>> delete(@PathVariable long id,
-            @RequestHeader(name = HttpHeaders.IF_MATCH, required = false) @Nullable String ifMatch) {
+    Mono<ResponseEntity<Void>> delete(
+            @Parameter(description = "The item's id",
+                    schema = @Schema(type = "integer", format = "int64", minimum = "1", maximum = "9223372036854775807",
+                            example = "6")) @PathVariable long id,
+            @Parameter(description = "Only if the item still has this version (an ETag the API returned), or *",
+                    schema = @Schema(type = "string", maxLength = ItemLimits.IF_MATCH_LENGTH, pattern = IfMatch.PATTERN,
+                            example = "\"3\"")) @RequestHeader(name = HttpHeaders.IF_MATCH,
+                                    required = false) @Nullable String ifMatch) {
+        requireValidId(id);
         Long requiredVersion = IfMatch.requiredVersion(ifMatch);
         return items.delete(id, requiredVersion)
             .switchIfEmpty(Mono.defer(() -> explainMissedWrite(id, requiredVersion)))
@@ -176,6 +257,21 @@ class ItemController {
             throw ex;
         }
         return buffer;
+    }
+
+    /**
+     * Ids start at 1. Checked here rather than with {@code @Min} on the parameter: a
+     * constraint there turns the body's validation into method validation, whose errors
+     * no longer name the body's fields.
+     */
+    private static void requireValidId(long id) {
+        if (id < 1) {
+            ProblemDetail problem = ProblemDetail.forStatusAndDetail(HttpStatus.BAD_REQUEST,
+                    "Invalid input: id must be at least 1.");
+            problem.setTitle("Validation failed");
+            problem.setProperty("errors", List.of(Map.of("field", "id", "message", "must be at least 1")));
+            throw new ErrorResponseException(HttpStatus.BAD_REQUEST, problem, null);
+        }
     }
 
     private static @Nullable String normalize(@Nullable String q) {

@@ -1,5 +1,6 @@
 package com.genericapp.items;
 
+import io.swagger.v3.oas.annotations.media.Schema;
 import jakarta.validation.constraints.NotBlank;
 import org.jspecify.annotations.Nullable;
 
@@ -9,8 +10,18 @@ import org.jspecify.annotations.Nullable;
  * is stored exactly or refused: {@link Text} says which characters and lengths are
  * accepted.
  */
-record ItemRequest(@NotBlank(message = "must not be blank") @Text(max = ItemLimits.NAME_LENGTH) @Nullable String name,
-        @Text(max = ItemLimits.DESCRIPTION_LENGTH, lines = Text.Lines.MANY) @Nullable String description) {
+@Schema(description = "A new item, or an item's new content")
+record ItemRequest(
+        @Schema(description = "1 to 100 Unicode code points once surrounding whitespace is removed;"
+                + " no control character, unpaired surrogate or noncharacter",
+                requiredMode = Schema.RequiredMode.REQUIRED, minLength = 1, maxLength = ItemLimits.NAME_LENGTH,
+                pattern = ItemLimits.ONE_LINE_PATTERN, example = "Ship it") @NotBlank(
+                        message = "must not be blank") @Text(max = ItemLimits.NAME_LENGTH) @Nullable String name,
+        @Schema(description = "At most 2000 Unicode code points once surrounding whitespace is removed (blank: none);"
+                + " tab, line feed and carriage return are the only control characters allowed",
+                maxLength = ItemLimits.DESCRIPTION_LENGTH, pattern = ItemLimits.MANY_LINES_PATTERN,
+                example = "Tag the release and publish the images", nullable = true) @Text(
+                        max = ItemLimits.DESCRIPTION_LENGTH, lines = Text.Lines.MANY) @Nullable String description) {
 
     ItemRequest {
         name = (name != null) ? name.strip() : null;

@@ -4,6 +4,7 @@ import java.math.BigDecimal;
 import java.util.List;
 
 import io.swagger.v3.oas.models.Components;
+import io.swagger.v3.oas.models.headers.Header;
 import io.swagger.v3.oas.models.OpenAPI;
 import io.swagger.v3.oas.models.Operation;
 import io.swagger.v3.oas.models.PathItem;
@@ -19,6 +20,7 @@ import io.swagger.v3.oas.models.responses.ApiResponse;
 import io.swagger.v3.oas.models.responses.ApiResponses;
 import io.swagger.v3.oas.models.security.SecurityRequirement;
 import io.swagger.v3.oas.models.security.SecurityScheme;
+import io.swagger.v3.oas.models.servers.Server;
 import io.swagger.v3.oas.models.tags.Tag;
 import org.springdoc.core.customizers.OpenApiCustomizer;
 
@@ -40,12 +42,22 @@ class ApiDocsConfiguration {
 
     private static final String PROBLEM = "#/components/schemas/Problem";
 
+    private static final String HEADERS = "#/components/headers/";
+
     @Bean
     OpenAPI apiDescription() {
         return new OpenAPI()
             .info(new Info().title("generic-app API")
                 .description("Items with live change events, behind users, roles and sessions (docs/IDENTITY.md).")
-                .version("1"))
+                .version("1")
+                .contact(new io.swagger.v3.oas.models.info.Contact().name("generic-app maintainers (README.md)")))
+            // Relative: the origin the description is read from. Clients outside reach
+            // the API
+            // only through Nginx, over HTTPS (production and the local compose stack
+            // alike).
+            .servers(List.of(new Server().url("/")
+                .description("This deployment (production, staging or local), through Nginx over HTTPS")
+                .extensions(java.util.Map.of("x-internal", false))))
             .components(new Components()
                 .addSecuritySchemes(SESSION,
                         new SecurityScheme().type(SecurityScheme.Type.APIKEY)
@@ -64,15 +76,17 @@ class ApiDocsConfiguration {
 
     /** RFC 9457, as every error of the API and of Nginx is written. */
     private static Schema<?> problemSchema() {
-        Schema<?> fieldError = new ObjectSchema().addProperty("field", new StringSchema().maxLength(100))
-            .addProperty("message", new StringSchema().maxLength(500));
+        Schema<?> fieldError = new ObjectSchema()
+            .addProperty("field",
+                    new StringSchema().maxLength(100).pattern("^[A-Za-z][A-Za-z0-9_.\\[\\]-]*$").example("name"))
+            .addProperty("message", new StringSchema().maxLength(500).example("must not be blank"));
         return new ObjectSchema().description("RFC 9457 problem details")
-            .addProperty("type", new StringSchema().maxLength(200).example("about:blank"))
+            .addProperty("type", new StringSchema().format("uri-reference").maxLength(200).example("about:blank"))
             .addProperty("title", new StringSchema().maxLength(200).example("Invalid request"))
             .addProperty("status",
                     new IntegerSchema().minimum(BigDecimal.valueOf(400)).maximum(BigDecimal.valueOf(599)))
             .addProperty("detail", new StringSchema().maxLength(1000))
-            .addProperty("instance", new StringSchema().maxLength(2000))
+            .addProperty("instance", new StringSchema().format("uri-reference").maxLength(2000).example("/api/items"))
             .addProperty("errors", new ArraySchema().items(fieldError).maxItems(100));
     }
 
@@ -85,6 +99,7 @@ class ApiDocsConfiguration {
     OpenApiCustomizer problemsAndSecurity() {
         return (api) -> {
             api.getComponents().addSchemas("Problem", problemSchema());
+            rateLimitHeaders().forEach(api.getComponents()::addHeaders);
             api.getPaths().forEach((path, item) -> item.readOperationsMap().forEach((method, operation) -> {
                 boolean signIn = path.equals("/api/session") && method == PathItem.HttpMethod.POST;
                 boolean unsafe = method != PathItem.HttpMethod.GET && method != PathItem.HttpMethod.HEAD;
@@ -124,7 +139,9 @@ class ApiDocsConfiguration {
             problem(responses, "404", "No such " + (feature.equals("users") ? "user" : "item"));
         }
         if (unsafe && !signIn) {
-            problem(responses, "429", "Too many changes from this client in a short time (Nginx)");
+            problem(responses, "429",
+                    "Too many changes from this client in a short time: the API's limit (with the RateLimit"
+                            + " fields) or Nginx's in front of it (Retry-After only)");
         }
         if (feature.equals("users") && unsafe) {
             problem(responses, "409", "The username is taken, or the change would leave no admin");
@@ -138,7 +155,38 @@ class ApiDocsConfiguration {
         }
         problem(responses, "503", "The database is unreachable right now: retry after Retry-After seconds");
         problem(responses, "500", "An unexpected failure (never a stack trace or SQL)");
+        responses.forEach((status, response) -> {
+            if (status.equals("429") || status.equals("503")) {
+                response.addHeaderObject("Retry-After", new Header().$ref(HEADERS + "Retry-After"));
+            }
+            // identity/RateLimits counts every change, before anything else answers
+            if (unsafe && (status.startsWith("2") || status.startsWith("4"))) {
+                response.addHeaderObject("RateLimit", new Header().$ref(HEADERS + "RateLimit"));
+                response.addHeaderObject("RateLimit-Policy", new Header().$ref(HEADERS + "RateLimit-Policy"));
+            }
+        });
         operation.setResponses(responses);
+    }
+
+    /**
+     * The fields identity/RateLimits sends on every answer to a change
+     * (draft-ietf-httpapi-ratelimit-headers), and Retry-After.
+     */
+    private static java.util.Map<String, Header> rateLimitHeaders() {
+        return java.util.Map.of("RateLimit", new Header()
+            .description("Where this client stands in its bucket on this API instance: r requests left, t seconds"
+                    + " until the bucket is full again")
+            .schema(new StringSchema().maxLength(64)
+                .pattern("^\"(writes|sign-in)\";r=[0-9]+;t=[0-9]+$")
+                .example("\"writes\";r=39;t=1")), "RateLimit-Policy",
+                new Header().description("The limit: a burst of q requests per client, refilled in w seconds"
+                        + " (writes: 20 a second, burst 40; sign-in: 60 a minute, burst 30; settings)."
+                        + " Nginx in front is stricter: 10 writes a second, burst 20; 30 sign-ins a minute, burst 20")
+                    .schema(new StringSchema().maxLength(64)
+                        .pattern("^\"(writes|sign-in)\";q=[0-9]+;w=[0-9]+$")
+                        .example("\"writes\";q=40;w=2")),
+                "Retry-After", new Header().description("Seconds to wait before trying again")
+                    .schema(new IntegerSchema().minimum(BigDecimal.ONE).maximum(BigDecimal.valueOf(86400)).example(5)));
     }
 
     private static void problem(ApiResponses responses, String status, String description) {

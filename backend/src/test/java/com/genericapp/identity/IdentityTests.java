@@ -11,12 +11,14 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 
+import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.boot.test.system.CapturedOutput;
 import org.springframework.core.ParameterizedTypeReference;
 import org.springframework.boot.test.system.OutputCaptureExtension;
 import org.springframework.boot.test.web.server.LocalServerPort;
 import org.springframework.http.HttpHeaders;
 import org.springframework.http.MediaType;
+import org.springframework.r2dbc.core.DatabaseClient;
 import org.springframework.test.web.reactive.server.EntityExchangeResult;
 import org.springframework.test.web.reactive.server.WebTestClient;
 
@@ -34,6 +36,9 @@ class IdentityTests extends PostgresIntegrationTest {
     int port;
 
     WebTestClient http;
+
+    @Autowired
+    DatabaseClient database;
 
     @BeforeEach
     void anonymousClient() {
@@ -406,6 +411,119 @@ class IdentityTests extends PostgresIntegrationTest {
             .isEqualTo(name)
             .jsonPath("$.version")
             .isEqualTo(1);
+    }
+
+    @Test
+    void aUsernameInThePathThatNoUserCanHaveIsA400Problem() {
+        Session admin = admin();
+        for (String bad : List.of("-starts-with-a-dash", "a".repeat(65), "has space")) {
+            this.http.get()
+                .uri("/api/users/{username}", bad)
+                .headers(admin::applyTo)
+                .exchange()
+                .expectStatus()
+                .isBadRequest()
+                .expectHeader()
+                .contentType(MediaType.APPLICATION_PROBLEM_JSON);
+        }
+        // the path's own rule leaves the body's errors named after its fields
+        this.http.put()
+            .uri("/api/users/admin")
+            .headers(admin::applyTo)
+            .contentType(MediaType.APPLICATION_JSON)
+            .bodyValue(Map.of("password", "short-pw"))
+            .exchange()
+            .expectStatus()
+            .isBadRequest()
+            .expectBody()
+            .jsonPath("$.errors[0].field")
+            .isEqualTo("password");
+        this.http.get()
+            .uri("/api/users/{username}", "no-such-user." + System.nanoTime())
+            .headers(admin::applyTo)
+            .exchange()
+            .expectStatus()
+            .isNotFound();
+    }
+
+    @Test
+    void thereAreAtMostMaxUsersSoTheListingAlwaysHoldsThemAll() {
+        Session admin = admin();
+        String prefix = "bulk" + System.nanoTime() + "-";
+        long existing = this.database.sql("SELECT count(*) AS n FROM users")
+            .map((row) -> row.get("n", Long.class))
+            .one()
+            .block();
+        // straight into the table: a thousand Argon2 hashes through the API would take a
+        // minute
+        this.database
+            .sql("INSERT INTO users (username, password_hash, role) SELECT $1 || n, '{noop}unusable', 'viewer'"
+                    + " FROM generate_series(1, $2) AS n")
+            .bind(0, prefix)
+            .bind(1, (int) (UserRepository.MAX_USERS - existing))
+            .fetch()
+            .rowsUpdated()
+            .block();
+        try {
+            createUser(admin, "one-too-many", "long-enough-password", "viewer").expectStatus()
+                .isEqualTo(409)
+                .expectBody()
+                .jsonPath("$.title")
+                .isEqualTo("Too many users");
+            this.http.get()
+                .uri("/api/users")
+                .headers(admin::applyTo)
+                .exchange()
+                .expectStatus()
+                .isOk()
+                .expectBody()
+                .jsonPath("$.length()")
+                .isEqualTo(UserRepository.MAX_USERS);
+        }
+        finally {
+            this.database.sql("DELETE FROM users WHERE username LIKE $1")
+                .bind(0, prefix + "%")
+                .fetch()
+                .rowsUpdated()
+                .block();
+        }
+        createUser(admin, "room-again-" + System.nanoTime(), "long-enough-password", "viewer").expectStatus()
+            .isCreated();
+    }
+
+    @Test
+    void everyAnswerToAChangeSaysWhereTheClientStandsInItsRateLimit() {
+        // anonymous: the 401 counts and says so too
+        this.http.post()
+            .uri("/api/items")
+            .contentType(MediaType.APPLICATION_JSON)
+            .bodyValue(Map.of("name", "x"))
+            .exchange()
+            .expectStatus()
+            .isUnauthorized()
+            .expectHeader()
+            .valueMatches("RateLimit", "^\"writes\";r=[0-9]+;t=[0-9]+$")
+            .expectHeader()
+            .valueMatches("RateLimit-Policy", "^\"writes\";q=[0-9]+;w=[0-9]+$");
+        Session admin = admin();
+        // a 400 from the controller's validation keeps them
+        createUser(admin, "-bad name", "long-enough-password", "viewer").expectStatus()
+            .isBadRequest()
+            .expectHeader()
+            .valueMatches("RateLimit", "^\"writes\";r=[0-9]+;t=[0-9]+$");
+        signIn("admin", TestPostgres.ADMIN_PASSWORD, null).expectStatus()
+            .isOk()
+            .expectHeader()
+            .valueMatches("RateLimit-Policy", "^\"sign-in\";q=[0-9]+;w=[0-9]+$");
+        // reads are not limited, and say nothing of limits
+        this.http.get()
+            .uri("/api/session")
+            .headers(admin::applyTo)
+            .exchange()
+            .expectStatus()
+            .isOk()
+            .expectHeader()
+            .doesNotExist("RateLimit");
     }
 
     /** POST /api/users as {@code admin}. */

@@ -8,6 +8,7 @@ import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
 import java.util.HexFormat;
+import java.util.List;
 import java.util.Map;
 import java.util.stream.Stream;
 
@@ -260,6 +261,28 @@ class ItemBadInputTests extends PostgresIntegrationTest {
         Item stored = ItemFixtures.get(http, created.id());
         assertThat(stored.name()).isEqualTo("n".repeat(100));
         assertThat(stored.description()).isEqualTo("é".repeat(2000));
+    }
+
+    @Test
+    void anIdBelowOneOrAnOverlongIfMatchIsA400Problem() {
+        for (String id : List.of("0", "-1", "9223372036854775808")) {
+            http.get()
+                .uri("/api/items/" + id)
+                .exchange()
+                .expectStatus()
+                .isBadRequest()
+                .expectHeader()
+                .contentType(MediaType.APPLICATION_PROBLEM_JSON);
+        }
+        http.delete()
+            .uri("/api/items/" + victim.id())
+            .header(HttpHeaders.IF_MATCH, "\"1\"" + ", \"2\"".repeat(20))
+            .exchange()
+            .expectStatus()
+            .isBadRequest()
+            .expectBody()
+            .jsonPath("$.title")
+            .isEqualTo("Invalid If-Match header");
     }
 
     @Test

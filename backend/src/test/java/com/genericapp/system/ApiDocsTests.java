@@ -42,7 +42,16 @@ class ApiDocsTests extends PostgresIntegrationTest {
             .containsEntry("name", "X-XSRF-TOKEN");
         Map<String, Map<String, Map<String, Object>>> paths = (Map<String, Map<String, Map<String, Object>>>) docs
             .get("paths");
-        assertThat(paths).containsKeys("/api/items", "/api/items/{id}", "/api/session", "/api/users");
+        assertThat(paths).containsKeys("/api/items", "/api/items/export", "/api/items/{id}", "/api/session",
+                "/api/users");
+        // the NDJSON export is an operation of its own, and the listing is JSON only
+        assertThat(paths.get("/api/items").get("get")).containsEntry("operationId", "listItems");
+        assertThat(paths.get("/api/items/export").get("get")).containsEntry("operationId", "exportItems");
+        assertThat(String.valueOf(paths.get("/api/items").get("get").get("responses"))).doesNotContain("ndjson");
+        assertThat(String.valueOf(paths.get("/api/items/export").get("get").get("responses")))
+            .contains("application/x-ndjson")
+            .doesNotContain("DataBuffer");
+        assertThat((List<?>) docs.get("servers")).hasSize(1);
         int operations = 0;
         for (var path : paths.entrySet()) {
             for (var operation : path.getValue().entrySet()) {
@@ -51,6 +60,18 @@ class ApiDocsTests extends PostgresIntegrationTest {
                 Map<String, Object> responses = (Map<String, Object>) operation.getValue().get("responses");
                 assertThat(responses).as(name).containsKeys("401", "500", "503");
                 assertThat((List<?>) operation.getValue().get("tags")).as(name).hasSize(1);
+                assertThat(operation.getValue()).as(name).containsKeys("operationId", "summary");
+                if (!operation.getKey().equals("get")) {
+                    Map<String, Object> ok = (Map<String, Object>) responses.entrySet()
+                        .stream()
+                        .filter((response) -> response.getKey().startsWith("2"))
+                        .findFirst()
+                        .orElseThrow()
+                        .getValue();
+                    // what identity/RateLimits sends (IdentityTests proves it is sent)
+                    assertThat((Map<String, Object>) ok.get("headers")).as(name)
+                        .containsKeys("RateLimit", "RateLimit-Policy");
+                }
                 List<Map<String, Object>> security = (List<Map<String, Object>>) operation.getValue().get("security");
                 if (name.equals("post /api/session")) {
                     assertThat(security).as(name).isEmpty();
