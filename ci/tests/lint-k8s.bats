@@ -6,6 +6,7 @@
 #   per overlay, one test each (ci/tests/lib/k8s-check.mjs says exactly what):
 #     schema      every object against the Kubernetes API schema (kubernetes-models), namespace,
 #                 labels
+#     fields      no unknown field anywhere (kubernetes-models' types, checked by tsc)
 #     restricted  the restricted Pod Security Standard spelled out in every pod template
 #     resources   requests and limits on every container
 #     probes      startup, liveness and readiness probes: api on the actuator groups, web on /healthz
@@ -14,7 +15,7 @@
 #   --image pins the images by digest.
 #
 # Tools: kubectl with Kustomize (v1.32 / 5.5 here), Node with ci/tests' packages
-# (kubernetes-models, yaml: npm ci --prefix ci/tests, as ci/install-prerequisites does).
+# (kubernetes-models, yaml, typescript: npm ci --prefix ci/tests, as ci/install-prerequisites does).
 # Run: ci/tests/run lint-k8s                          (one: --filter 'restricted overlays/prod')
 load lib/suite
 
@@ -76,7 +77,7 @@ k8s_check() {
 for _overlay in "$REPO"/deploy/k8s/overlays/*/; do
   _overlay="$(basename "$_overlay")"
   bats_test_function --description "kubectl kustomize renders overlays/$_overlay" -- renders "$_overlay"
-  for _check in schema restricted resources probes secrets; do
+  for _check in schema fields restricted resources probes secrets; do
     bats_test_function --description "$_check overlays/$_overlay" -- k8s_check "$_check" "$_overlay"
   done
 done
@@ -93,6 +94,10 @@ done
   run node "$CHECK" probes "$BATS_TEST_TMPDIR/broken.yaml"
   assert_failure
   assert_line "Deployment/api container api: no startupProbe"
+  sed -i 's/readinessProbe:/readinessprobe:/' "$BATS_TEST_TMPDIR/broken.yaml"
+  run node "$CHECK" fields "$BATS_TEST_TMPDIR/broken.yaml"
+  assert_failure
+  assert_line --partial "Deployment/api: Object literal may only specify known properties, and '\"readinessprobe\"' does not exist"
   printf -- '---\napiVersion: v1\nkind: Secret\nmetadata:\n  name: x\nstringData:\n  password: hunter2\n' >>"$BATS_TEST_TMPDIR/broken.yaml"
   run node "$CHECK" secrets "$BATS_TEST_TMPDIR/broken.yaml"
   assert_failure

@@ -5,6 +5,9 @@
 //   schema     every object validates against the Kubernetes API schema (kubernetes-models, the
 //              OpenAPI schema of the API server compiled to validators); every namespaced object
 //              is in the overlay's Namespace; every object carries app.kubernetes.io/part-of
+//   fields     no field the API does not know, at any depth (the schema check lets unknown fields
+//              through, the API server refuses them): each object as a TypeScript literal of
+//              kubernetes-models' type for its kind, whose excess-property check tsc runs
 //   restricted every pod template meets the restricted Pod Security Standard, spelled out: pod
 //              runAsNonRoot, seccomp RuntimeDefault, no service-account token; every container
 //              runAsNonRoot, read-only root filesystem, capabilities drop ALL (none added), no
@@ -18,7 +21,11 @@
 //
 // Prints one line per problem and exits 1 when there is any; prints the number of objects
 // (or pod templates) checked otherwise. Needs kubernetes-models and yaml (ci/tests/package.json).
-import { readFileSync } from 'node:fs';
+import { execFileSync } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { parseAllDocuments } from 'yaml';
 
 const [check, file, ...secretFiles] = process.argv.slice(2);
@@ -68,6 +75,34 @@ async function schema() {
     if (!name) problem(where, 'pod template without app.kubernetes.io/name');
     const selector = owner.spec?.selector?.matchLabels;
     if (selector && selector['app.kubernetes.io/name'] !== name) problem(where, 'selector does not match its pod template');
+  }
+  return objects.length;
+}
+
+function fields() {
+  const modules = join(dirname(fileURLToPath(import.meta.url)), '..', 'node_modules');
+  const dir = mkdtempSync(join(tmpdir(), 'k8s-fields-'));
+  try {
+    symlinkSync(modules, join(dir, 'node_modules'));
+    const lines = [];
+    const owners = [];
+    objects.forEach((o, i) => {
+      lines.push(`import type { I${o.kind} as T${i} } from 'kubernetes-models/${o.apiVersion}/${o.kind}';`);
+      for (const line of `export const o${i}: T${i} = ${JSON.stringify(o, null, 1)};`.split('\n')) {
+        lines.push(line);
+        owners[lines.length] = id(o);
+      }
+    });
+    writeFileSync(join(dir, 'objects.ts'), lines.join('\n'));
+    try {
+      execFileSync(join(modules, '.bin', 'tsc'), ['--noEmit', '--strict', '--module', 'nodenext', '--moduleResolution', 'nodenext', '--skipLibCheck', 'objects.ts'], { cwd: dir, encoding: 'utf8' });
+    } catch (e) {
+      const out = String(e.stdout ?? '') + String(e.stderr ?? '');
+      for (const m of out.matchAll(/^objects\.ts\((\d+),\d+\): error TS\d+: (.*)$/gm)) problem(owners[Number(m[1])] ?? file, m[2]);
+      if (!problems.length) problem(file, `tsc failed: ${out.slice(0, 500)}`);
+    }
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
   }
   return objects.length;
 }
@@ -198,7 +233,7 @@ function secrets() {
   return all.length;
 }
 
-const CHECKS = { schema, restricted, resources, probes, secrets };
+const CHECKS = { schema, fields, restricted, resources, probes, secrets };
 if (!CHECKS[check] || !file) {
   console.error(`usage: node ci/tests/lib/k8s-check.mjs {${Object.keys(CHECKS).join('|')}} RENDERED.yaml [SECRET-FILE…]`);
   process.exit(2);
