@@ -98,10 +98,12 @@ done
   run node "$CHECK" fields "$BATS_TEST_TMPDIR/broken.yaml"
   assert_failure
   assert_line --partial "Deployment/api: Object literal may only specify known properties, and '\"readinessprobe\"' does not exist"
+  sed -i 's/name: db-app-password$/name: db-app-pasword/' "$BATS_TEST_TMPDIR/broken.yaml"
   printf -- '---\napiVersion: v1\nkind: Secret\nmetadata:\n  name: x\nstringData:\n  password: hunter2\n' >>"$BATS_TEST_TMPDIR/broken.yaml"
   run node "$CHECK" secrets "$BATS_TEST_TMPDIR/broken.yaml"
   assert_failure
   assert_line "Secret/x: a Secret in an overlay that should have none (made by the operator)"
+  assert_line "Deployment/api: Secret db-app-pasword is neither rendered nor one the operator creates"
 }
 
 @test "no Secret object, private key or password is committed under deploy/k8s" {

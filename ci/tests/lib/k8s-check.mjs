@@ -17,7 +17,9 @@
 //              the actuator groups on 8080, web's on /healthz on 8080
 //   secrets    no password, key or token in an env value or envFrom/secretKeyRef: only *_FILE
 //              paths under /run/secrets, each mounted from a Secret; no SECRET-FILE's content
-//              anywhere in the output in clear; Secrets only where SECRET-FILEs are given (dev)
+//              anywhere in the output in clear; Secrets only where SECRET-FILEs are given (dev);
+//              every ConfigMap a pod uses is rendered, every Secret a pod or the Ingress uses is
+//              rendered (dev) or one of those the operator creates (docs/SCALING.md)
 //
 // Prints one line per problem and exits 1 when there is any; prints the number of objects
 // (or pod templates) checked otherwise. Needs kubernetes-models and yaml (ci/tests/package.json).
@@ -194,6 +196,10 @@ function probes() {
   return all.length;
 }
 
+// The Secrets prod's operator creates (overlays/prod/kustomization.yaml, docs/SCALING.md), and the
+// workflow's kind job for ci (which adds the in-cluster database's superuser).
+const OPERATOR_SECRETS = new Set(['db-owner-password', 'db-app-password', 'admin-password', 'web-tls', 'db-superuser-password']);
+
 const SECRETISH = /PASSWORD|SECRET|TOKEN|PRIVATE|CREDENTIAL|(^|_)KEY($|_)/;
 
 function secrets() {
@@ -230,6 +236,28 @@ function secrets() {
     if (!found.some((s) => Object.values(s.data ?? {}).includes(b64))) problem(f, 'no Secret carries it: the generator did not read the file');
   }
   for (const s of found) if (s.stringData) problem(id(s), 'stringData: a value in clear');
+
+  const rendered = (kind) => new Set(objects.filter((o) => o.kind === kind).map((o) => o.metadata.name));
+  const configMaps = rendered('ConfigMap');
+  const secretNames = secretFiles.length ? rendered('Secret') : OPERATOR_SECRETS;
+  for (const { where, template } of all) {
+    const spec = template.spec;
+    const used = { ConfigMap: [], Secret: [] };
+    for (const v of spec.volumes ?? []) {
+      if (v.configMap) used.ConfigMap.push(v.configMap.name);
+      if (v.secret) used.Secret.push(v.secret.secretName);
+      for (const src of v.projected?.sources ?? []) {
+        if (src.configMap) used.ConfigMap.push(src.configMap.name);
+        if (src.secret) used.Secret.push(src.secret.name);
+      }
+    }
+    for (const c of containersOf(spec)) for (const from of c.envFrom ?? []) if (from.configMapRef) used.ConfigMap.push(from.configMapRef.name);
+    for (const name of used.ConfigMap) if (!configMaps.has(name)) problem(where, `ConfigMap ${name} is not rendered`);
+    for (const name of used.Secret) if (!secretNames.has(name)) problem(where, `Secret ${name} is neither rendered nor one the operator creates`);
+  }
+  for (const ing of objects.filter((o) => o.kind === 'Ingress')) {
+    for (const t of ing.spec?.tls ?? []) if (!secretNames.has(t.secretName)) problem(id(ing), `TLS Secret ${t.secretName} is neither rendered nor one the operator creates`);
+  }
   return all.length;
 }
 
