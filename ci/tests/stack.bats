@@ -467,6 +467,7 @@ prod_refusal() {
     "$STATE/testssl.json"
   assert_success
   assert_output ''
+  suite_log "testssl.sh findings by severity: $(jq -r '[.scanResult[] | to_entries[] | select(.value | type == "array") | .value[] | .severity] | group_by(.) | map("\(.[0]) \(length)") | join(", ")' "$STATE/testssl.json")"
   # it did test something: protocols, ciphers and the certificate's chain of trust
   run jq -r '[.scanResult[] | to_entries[] | select(.value | type == "array") | .value[] | .id] | join(" ")' "$STATE/testssl.json"
   assert_output --regexp 'TLS1_3.*cert_chain_of_trust'
@@ -475,6 +476,7 @@ prod_refusal() {
 @test "MDN HTTP Observatory grades the stack A+" {
   step observatory run_observatory
   run jq -r '"\(.scan.grade) \(.scan.score) \(.scan.testsFailed)"' "$STATE/observatory.json"
+  suite_log "Observatory: grade, score, tests failed: $output"
   assert_output --regexp '^A\+ [0-9]+ 0$'
 }
 
