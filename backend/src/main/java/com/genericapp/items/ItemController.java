@@ -71,6 +71,8 @@ class ItemController {
 
     private final ExportSlots exports;
 
+    private final ItemMetrics metrics;
+
     /**
      * Items as NDJSON lines, from the application's JSON mapper (the one the HTTP codecs
      * use), so streamed lines match the JSON responses. No flush per value: a batch is
@@ -78,8 +80,9 @@ class ItemController {
      */
     private final ObjectWriter lineWriter;
 
-    ItemController(ItemRepository items, ItemEvents events, ExportSlots exports, JsonMapper json) {
+    ItemController(ItemRepository items, ItemEvents events, ExportSlots exports, ItemMetrics metrics, JsonMapper json) {
         this.items = items;
+        this.metrics = metrics;
         this.events = events;
         this.exports = exports;
         this.lineWriter = json.writerFor(Item.class)
@@ -186,6 +189,7 @@ class ItemController {
     @PostMapping(consumes = MediaType.APPLICATION_JSON_VALUE)
     Mono<ResponseEntity<Item>> create(@Valid @RequestBody ItemRequest request, Principal user) {
         return items.insert(request.requiredName(), request.description(), user.getName())
+            .doOnNext((item) -> this.metrics.created())
             .map((item) -> ResponseEntity.created(URI.create("/api/items/" + item.id())).eTag(item.etag()).body(item));
     }
 
@@ -207,6 +211,7 @@ class ItemController {
         Long requiredVersion = IfMatch.requiredVersion(ifMatch);
         return items.update(id, request.requiredName(), request.description(), requiredVersion, user.getName())
             .switchIfEmpty(Mono.defer(() -> explainMissedWrite(id, requiredVersion)))
+            .doOnNext((item) -> this.metrics.updated())
             .map((item) -> ResponseEntity.ok().eTag(item.etag()).body(item));
     }
 
@@ -225,6 +230,7 @@ class ItemController {
         Long requiredVersion = IfMatch.requiredVersion(ifMatch);
         return items.delete(id, requiredVersion)
             .switchIfEmpty(Mono.defer(() -> explainMissedWrite(id, requiredVersion)))
+            .doOnNext((deleted) -> this.metrics.deleted())
             .map((deleted) -> ResponseEntity.noContent().build());
     }
 
@@ -256,6 +262,7 @@ class ItemController {
             DataBufferUtils.release(buffer);
             throw ex;
         }
+        this.metrics.exportRows(rows.size());
         return buffer;
     }
 

@@ -86,6 +86,8 @@ class ItemEvents implements SmartLifecycle {
 
     private final JsonMapper json;
 
+    private final ItemMetrics metrics;
+
     private final Sinks.Many<ServerSentEvent<Object>> changes = Sinks.many().multicast().directBestEffort();
 
     /**
@@ -102,8 +104,9 @@ class ItemEvents implements SmartLifecycle {
      */
     private volatile boolean listenedBefore;
 
-    ItemEvents(ConnectionFactory connectionFactory, ItemRepository items, JsonMapper json) {
+    ItemEvents(ConnectionFactory connectionFactory, ItemRepository items, JsonMapper json, ItemMetrics metrics) {
         this.connectionFactory = connectionFactory;
+        this.metrics = metrics;
         this.items = items;
         this.json = json;
     }
@@ -119,7 +122,9 @@ class ItemEvents implements SmartLifecycle {
                 .retry(Duration.ofSeconds(3))
                 .build());
         return Flux.merge(changes.asFlux().onBackpressureBuffer(SUBSCRIBER_BUFFER), heartbeats)
-            .takeUntilOther(closing.asMono());
+            .takeUntilOther(closing.asMono())
+            .doOnSubscribe((subscription) -> this.metrics.subscribed())
+            .doFinally((signal) -> this.metrics.unsubscribed());
     }
 
     @Override
@@ -179,6 +184,7 @@ class ItemEvents implements SmartLifecycle {
             .concatWith(postgres.getNotifications()
                 .onBackpressureBuffer(NOTIFICATION_BUFFER)
                 .mapNotNull((notification) -> notification.getParameter())
+                .doOnNext((payload) -> this.metrics.changeReceived())
                 // a closed connection ends the notifications: reconnect as after an error
                 .concatWith(Mono.error(() -> new IllegalStateException("the connection was closed")))
                 .mergeWith(probes(postgres)));
@@ -205,6 +211,7 @@ class ItemEvents implements SmartLifecycle {
     private void listeningAgain() {
         logger.info("Listening for item changes on channel {}", CHANNEL);
         if (listenedBefore) {
+            this.metrics.listenerReconnected();
             // whatever was committed while nobody listened was never notified: tell every
             // stream
             changes.tryEmitNext(ServerSentEvent.builder()

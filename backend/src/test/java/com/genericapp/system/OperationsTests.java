@@ -54,7 +54,11 @@ class OperationsTests extends PostgresIntegrationTest {
     @Test
     void prometheusExposesHttpAndPoolMetrics() {
         http.get().uri("/api/items?limit=1").exchange().expectStatus().isOk();
-        String metrics = http.get()
+        // the scrape outgrows the API's 64 KB body limit once many routes have histograms
+        String metrics = http.mutate()
+            .codecs((codecs) -> codecs.defaultCodecs().maxInMemorySize(4 * 1024 * 1024))
+            .build()
+            .get()
             .uri("/actuator/prometheus")
             .exchange()
             .expectStatus()
@@ -62,7 +66,18 @@ class OperationsTests extends PostgresIntegrationTest {
             .expectBody(String.class)
             .returnResult()
             .getResponseBody();
-        assertThat(metrics).contains("http_server_requests_seconds_count").contains("r2dbc_pool");
+        assertThat(metrics).contains("http_server_requests_seconds_bucket{application=\"generic-app\"")
+            .containsPattern("http_server_requests_seconds_bucket\\{[^}]*le=\"0\\.005\"")
+            .containsPattern("http_server_requests_seconds_bucket\\{[^}]*le=\"0\\.25\"")
+            .containsPattern("http_server_requests_seconds_bucket\\{[^}]*le=\"1\\.0\"")
+            .containsPattern("http_server_requests_seconds_count\\{[^}]*uri=\"/api/items\"")
+            .doesNotContain("uri=\"/api/items?limit")
+            .contains("r2dbc_pool_acquired_connections{", "r2dbc_pool_idle_connections{",
+                    "r2dbc_pool_pending_connections{", "r2dbc_pool_max_allocated_connections{")
+            .contains("items_inserted_total{", "items_updated_total{", "items_deleted_total{",
+                    "items_export_rows_total{", "items_events_subscribers{", "items_changes_received_total{",
+                    "items_listener_reconnects_total{")
+            .contains("jvm_memory_used_bytes{", "process_cpu_usage{");
     }
 
     @Test
