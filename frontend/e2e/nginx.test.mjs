@@ -128,79 +128,97 @@ async function assetPaths() {
   return paths;
 }
 
-describe('nginx TLS', { skip: secure ? false : 'the stack under test is served over plain HTTP' }, () => {
-  it('redirects plain HTTP to HTTPS: 301 for reads, 308 for writes, keeping path and query', async () => {
-    const http1 = new URL(HTTP_URL);
-    const ask = (method, path) =>
-      new Promise((resolve, reject) => {
+describe(
+  'nginx TLS',
+  { skip: secure ? false : 'the stack under test is served over plain HTTP' },
+  () => {
+    it('redirects plain HTTP to HTTPS: 301 for reads, 308 for writes, keeping path and query', async () => {
+      const http1 = new URL(HTTP_URL);
+      const ask = (method, path) =>
+        new Promise((resolve, reject) => {
+          const req = http.request(
+            { host: http1.hostname, port: http1.port, path, method, agent: false, timeout: 5_000 },
+            (res) => {
+              res.resume();
+              resolve({
+                status: res.statusCode,
+                location: res.headers.location,
+                headers: res.headers,
+              });
+            },
+          );
+          req.on('error', reject);
+          req.end();
+        });
+      const read = await ask('GET', '/api/items?limit=3');
+      assert.equal(read.status, 301);
+      assert.equal(read.location, `${base.origin}/api/items?limit=3`);
+      assert.equal(read.headers['strict-transport-security'], undefined, 'no HSTS over plain HTTP');
+      const write = await ask('POST', '/api/items');
+      assert.equal(write.status, 308);
+      assert.equal(write.location, `${base.origin}/api/items`);
+      const probe = await ask('GET', '/healthz');
+      assert.equal(probe.status, 200, 'the probes keep plain HTTP /healthz');
+    });
+
+    it('answers plain HTTP sent to the HTTPS port with the same redirect', async () => {
+      const response = await new Promise((resolve, reject) => {
         const req = http.request(
-          { host: http1.hostname, port: http1.port, path, method, agent: false, timeout: 5_000 },
+          { host: base.hostname, port: base.port, path: '/x?y=1', agent: false, timeout: 5_000 },
           (res) => {
             res.resume();
-            resolve({ status: res.statusCode, location: res.headers.location, headers: res.headers });
+            resolve({ status: res.statusCode, location: res.headers.location });
           },
         );
         req.on('error', reject);
         req.end();
       });
-    const read = await ask('GET', '/api/items?limit=3');
-    assert.equal(read.status, 301);
-    assert.equal(read.location, `${base.origin}/api/items?limit=3`);
-    assert.equal(read.headers['strict-transport-security'], undefined, 'no HSTS over plain HTTP');
-    const write = await ask('POST', '/api/items');
-    assert.equal(write.status, 308);
-    assert.equal(write.location, `${base.origin}/api/items`);
-    const probe = await ask('GET', '/healthz');
-    assert.equal(probe.status, 200, 'the probes keep plain HTTP /healthz');
-  });
-
-  it('answers plain HTTP sent to the HTTPS port with the same redirect', async () => {
-    const response = await new Promise((resolve, reject) => {
-      const req = http.request(
-        { host: base.hostname, port: base.port, path: '/x?y=1', agent: false, timeout: 5_000 },
-        (res) => {
-          res.resume();
-          resolve({ status: res.statusCode, location: res.headers.location });
-        },
-      );
-      req.on('error', reject);
-      req.end();
+      assert.deepEqual(response, { status: 301, location: `${base.origin}/x?y=1` });
     });
-    assert.deepEqual(response, { status: 301, location: `${base.origin}/x?y=1` });
-  });
 
-  it('speaks TLS 1.2 and 1.3 only, with forward-secret AEAD ciphers and no session tickets', async () => {
-    const tls13 = await handshake({ minVersion: 'TLSv1.3' });
-    assert.equal(tls13.protocol, 'TLSv1.3', JSON.stringify(tls13));
-    assert.equal(tls13.authorized, true, 'the certificate verifies against the development CA');
-    const tls12 = await handshake({ maxVersion: 'TLSv1.2' });
-    assert.equal(tls12.protocol, 'TLSv1.2', JSON.stringify(tls12));
-    assert.match(tls12.cipher, /^ECDHE-(ECDSA|RSA)-(AES(128|256)-GCM-SHA(256|384)|CHACHA20-POLY1305)$/);
-    assert.equal(tls12.ticket, undefined, 'no session ticket on TLS 1.2');
-    for (const version of ['TLSv1', 'TLSv1.1']) {
-      const old = await handshake({ minVersion: version, maxVersion: version, ciphers: 'DEFAULT@SECLEVEL=0' });
-      assert.ok(old.error, `${version} must be refused: ${JSON.stringify(old)}`);
-    }
-    const weak = await handshake({ maxVersion: 'TLSv1.2', ciphers: 'AES128-SHA:AES256-SHA:DES-CBC3-SHA' });
-    assert.ok(weak.error, `a static-RSA or CBC cipher must be refused: ${JSON.stringify(weak)}`);
-  });
-
-  it('negotiates HTTP/2 and serves the UI and the API over it', async () => {
-    assert.equal((await handshake({ ALPNProtocols: ['h2', 'http/1.1'] })).alpn, 'h2');
-    const client = http2.connect(base.origin);
-    try {
-      const status = await new Promise((resolve, reject) => {
-        const stream = client.request({ ':path': '/healthz' });
-        stream.on('response', (headers) => resolve(headers[':status']));
-        stream.on('error', reject);
-        stream.resume();
+    it('speaks TLS 1.2 and 1.3 only, with forward-secret AEAD ciphers and no session tickets', async () => {
+      const tls13 = await handshake({ minVersion: 'TLSv1.3' });
+      assert.equal(tls13.protocol, 'TLSv1.3', JSON.stringify(tls13));
+      assert.equal(tls13.authorized, true, 'the certificate verifies against the development CA');
+      const tls12 = await handshake({ maxVersion: 'TLSv1.2' });
+      assert.equal(tls12.protocol, 'TLSv1.2', JSON.stringify(tls12));
+      assert.match(
+        tls12.cipher,
+        /^ECDHE-(ECDSA|RSA)-(AES(128|256)-GCM-SHA(256|384)|CHACHA20-POLY1305)$/,
+      );
+      assert.equal(tls12.ticket, undefined, 'no session ticket on TLS 1.2');
+      for (const version of ['TLSv1', 'TLSv1.1']) {
+        const old = await handshake({
+          minVersion: version,
+          maxVersion: version,
+          ciphers: 'DEFAULT@SECLEVEL=0',
+        });
+        assert.ok(old.error, `${version} must be refused: ${JSON.stringify(old)}`);
+      }
+      const weak = await handshake({
+        maxVersion: 'TLSv1.2',
+        ciphers: 'AES128-SHA:AES256-SHA:DES-CBC3-SHA',
       });
-      assert.equal(status, 200);
-    } finally {
-      client.close();
-    }
-  });
-});
+      assert.ok(weak.error, `a static-RSA or CBC cipher must be refused: ${JSON.stringify(weak)}`);
+    });
+
+    it('negotiates HTTP/2 and serves the UI and the API over it', async () => {
+      assert.equal((await handshake({ ALPNProtocols: ['h2', 'http/1.1'] })).alpn, 'h2');
+      const client = http2.connect(base.origin);
+      try {
+        const status = await new Promise((resolve, reject) => {
+          const stream = client.request({ ':path': '/healthz' });
+          stream.on('response', (headers) => resolve(headers[':status']));
+          stream.on('error', reject);
+          stream.resume();
+        });
+        assert.equal(status, 200);
+      } finally {
+        client.close();
+      }
+    });
+  },
+);
 
 describe('nginx', () => {
   it('puts the security headers on pages, assets, API answers and its own errors', async () => {
