@@ -5,6 +5,8 @@ import java.time.Duration;
 
 import com.genericapp.testsupport.PostgresIntegrationTest;
 import com.genericapp.testsupport.RawHttp;
+import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
+import io.micrometer.registry.otlp.OtlpMeterRegistry;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 
@@ -14,6 +16,7 @@ import org.springframework.boot.logging.LoggingSystem;
 import org.springframework.boot.test.system.CapturedOutput;
 import org.springframework.boot.test.system.OutputCaptureExtension;
 import org.springframework.boot.test.web.server.LocalServerPort;
+import org.springframework.context.ApplicationContext;
 import org.springframework.http.MediaType;
 import org.springframework.test.web.reactive.server.WebTestClient;
 
@@ -28,6 +31,15 @@ class OperationsTests extends PostgresIntegrationTest {
 
     @LocalServerPort
     int port;
+
+    @Autowired
+    ApplicationContext context;
+
+    @Test
+    void metricsArePulledByPrometheusAndNeverPushedOverOtlp() {
+        assertThat(this.context.getBeansOfType(OtlpMeterRegistry.class)).isEmpty();
+        assertThat(this.context.getBeansOfType(PrometheusMeterRegistry.class)).hasSize(1);
+    }
 
     @Test
     void livenessAndReadinessAreUpWithTheDatabaseComponent() {
