@@ -18,7 +18,8 @@
 # response (X-Trace-Id), in Nginx's JSON access log beside the request id, in the API's JSON log
 # line with the span id, and on the spans the API exported for the HTTP request and for each SQL
 # query under it; a client's valid traceparent is continued, an invalid one replaced; Nginx's own
-# problems and the API's carry the trace id. About 40 s, most of it the API's start-up.
+# problems and the API's carry the trace id. About 1 minute (40-55 s measured here under load),
+# most of it the API's start-up.
 #
 # Needs dnsmasq, PostgreSQL's client tools, curl, jq, Java 17+; the jar and the test classes are
 # built when missing or stale; nginx and the PostgreSQL 17 server are fetched once into
