@@ -101,6 +101,7 @@ CONF
   # makes one for compose, from a CA of this rig's own.
   [[ -n "${TLS_LISTEN_PORT:-}" ]] || { printf 'e2e-nginx: TLS_LISTEN_PORT is not set\n' >&2; return 1; }
   export HTTPS_REDIRECT_PORT="${HTTPS_REDIRECT_PORT:-${TLS_LISTEN_PORT##*:}}" HSTS_MAX_AGE="${HSTS_MAX_AGE:-63072000}"
+  export TRACING_SAMPLING_PERCENT="${TRACING_SAMPLING_PERCENT:-10}"
   if [[ -z "${TLS_CERTIFICATE:-}" ]]; then
     "$(dirname "${BASH_SOURCE[0]}")/../../postgres/secrets/generate-dev-certificate" --out "$prefix/tls" --http-port "${LISTEN_PORT##*:}" --quiet >/dev/null ||
       { printf 'e2e-nginx: the development certificate was not made\n' >&2; return 1; }

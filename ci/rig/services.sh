@@ -13,7 +13,8 @@
 # bounded; a service that does not come up prints the tail of its log.
 #
 # Settings (environment): E2E_TMP (required), E2E_REPO (the checkout),
-# E2E_DB_PORT (18432), E2E_API_PORT (18081), E2E_API_TIMEOUT (120 s).
+# E2E_DB_PORT (18432), E2E_API_PORT (18081), E2E_API_TIMEOUT (120 s), E2E_DB_PASSWORD (the
+# example one; the prod profile refuses it, so a rig that runs it sets another).
 # PostgreSQL is 17, as production: the server binaries the backend tests
 # run (ci/rig/binaries.sh), with Debian's client tools from E2E_PG_BIN
 # (/usr/lib/postgresql/15/bin: psql, pg_isready).
@@ -33,7 +34,7 @@ E2E_API_TIMEOUT="${E2E_API_TIMEOUT:-120}"
 E2E_PG_BIN="${E2E_PG_BIN:-/usr/lib/postgresql/15/bin}"
 # shellcheck source=ci/rig/binaries.sh
 source "$(dirname "${BASH_SOURCE[0]}")/binaries.sh"
-E2E_DB_PASSWORD="change-me-dev-only"
+E2E_DB_PASSWORD="${E2E_DB_PASSWORD:-change-me-dev-only}"
 # The first admin's password (ADMIN_PASSWORD; no prod profile here), for e2e_sign_in and the
 # browser tests. Test-only, like the database's.
 E2E_ADMIN_PASSWORD="${E2E_ADMIN_PASSWORD:-rig-admin-password-only}"

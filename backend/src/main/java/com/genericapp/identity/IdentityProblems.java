@@ -4,6 +4,7 @@ import java.nio.charset.StandardCharsets;
 import java.util.LinkedHashMap;
 import java.util.Map;
 
+import com.genericapp.system.TraceIds;
 import reactor.core.publisher.Mono;
 import tools.jackson.databind.json.JsonMapper;
 
@@ -58,6 +59,10 @@ class IdentityProblems {
         problem.put("detail", detail);
         problem.put("instance", exchange.getRequest().getPath().value());
         problem.putAll(extra);
+        String traceId = TraceIds.of(exchange);
+        if (traceId != null) {
+            problem.put(TraceIds.PROBLEM_PROPERTY, traceId);
+        }
         byte[] body = this.json.writeValueAsString(problem).getBytes(StandardCharsets.UTF_8);
         response.setStatusCode(status);
         response.getHeaders().setContentType(MediaType.APPLICATION_PROBLEM_JSON);

@@ -87,7 +87,14 @@ class ApiDocsConfiguration {
                     new IntegerSchema().minimum(BigDecimal.valueOf(400)).maximum(BigDecimal.valueOf(599)))
             .addProperty("detail", new StringSchema().maxLength(1000))
             .addProperty("instance", new StringSchema().format("uri-reference").maxLength(2000).example("/api/items"))
-            .addProperty("errors", new ArraySchema().items(fieldError).maxItems(100));
+            .addProperty("errors", new ArraySchema().items(fieldError).maxItems(100))
+            .addProperty(TraceIds.PROBLEM_PROPERTY, new StringSchema()
+                .description("The W3C trace id the request was served under, also sent as the " + TraceIds.HEADER
+                        + " header: quote it when reporting the error (docs/OBSERVABILITY.md)")
+                .minLength(32)
+                .maxLength(32)
+                .pattern("^[0-9a-f]{32}$")
+                .example("4bf92f3577b34da6a3ce929d0e0e4736"));
     }
 
     /**

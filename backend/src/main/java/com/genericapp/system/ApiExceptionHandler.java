@@ -77,10 +77,14 @@ class ApiExceptionHandler extends ResponseEntityExceptionHandler {
     }
 
     /**
-     * RFC 9457 members every problem carries, whoever built it: a type, and a detail a
-     * person can read.
+     * RFC 9457 members every problem carries, whoever built it: a type, a detail a person
+     * can read, and the trace id the request was served under ({@link TraceIds}).
      */
-    ProblemDetail complete(ProblemDetail problem) {
+    ProblemDetail complete(ProblemDetail problem, ServerWebExchange exchange) {
+        String traceId = TraceIds.of(exchange);
+        if (traceId != null) {
+            problem.setProperty(TraceIds.PROBLEM_PROPERTY, traceId);
+        }
         if (problem.getType() == null) {
             problem.setType(ABOUT_BLANK);
         }
@@ -98,10 +102,10 @@ class ApiExceptionHandler extends ResponseEntityExceptionHandler {
     protected Mono<ResponseEntity<Object>> handleExceptionInternal(Exception ex, @Nullable Object body,
             @Nullable HttpHeaders headers, HttpStatusCode status, ServerWebExchange exchange) {
         if (body instanceof ProblemDetail problem) {
-            complete(problem);
+            complete(problem, exchange);
         }
         else if (body == null && ex instanceof ErrorResponse response) {
-            complete(response.getBody());
+            complete(response.getBody(), exchange);
         }
         return super.handleExceptionInternal(ex, body, headers, status, exchange);
     }
@@ -175,7 +179,7 @@ class ApiExceptionHandler extends ResponseEntityExceptionHandler {
             problem.setTitle("Invalid request");
             problem.setDetail("The request body is missing or cannot be read as JSON.");
         }
-        return Mono.just(ResponseEntity.badRequest().headers(headers).body(complete(problem)));
+        return Mono.just(ResponseEntity.badRequest().headers(headers).body(complete(problem, exchange)));
     }
 
     /**
@@ -184,14 +188,14 @@ class ApiExceptionHandler extends ResponseEntityExceptionHandler {
      */
     @ExceptionHandler({ DataAccessResourceFailureException.class, TransientDataAccessException.class,
             QueryTimeoutException.class, R2dbcException.class, TimeoutException.class })
-    ResponseEntity<ProblemDetail> databaseUnavailable(Exception ex) {
+    ResponseEntity<ProblemDetail> databaseUnavailable(Exception ex, ServerWebExchange exchange) {
         logger.warn("Database unavailable: {}", ex.getMessage());
         ProblemDetail problem = ProblemDetail.forStatusAndDetail(HttpStatus.SERVICE_UNAVAILABLE,
                 "The database is unavailable right now. Try again in a few seconds.");
         problem.setTitle("Service unavailable");
         return ResponseEntity.status(HttpStatus.SERVICE_UNAVAILABLE)
             .header(HttpHeaders.RETRY_AFTER, "5")
-            .body(complete(problem));
+            .body(complete(problem, exchange));
     }
 
     /**
@@ -199,21 +203,21 @@ class ApiExceptionHandler extends ResponseEntityExceptionHandler {
      * and log it.
      */
     @ExceptionHandler(DataIntegrityViolationException.class)
-    ResponseEntity<ProblemDetail> integrityViolation(DataIntegrityViolationException ex) {
+    ResponseEntity<ProblemDetail> integrityViolation(DataIntegrityViolationException ex, ServerWebExchange exchange) {
         logger.warn("Database constraint refused a write: {}", ex.getMostSpecificCause().getMessage());
         ProblemDetail problem = ProblemDetail.forStatusAndDetail(HttpStatus.BAD_REQUEST,
                 "The data breaks a rule of the database (for example a blank or too long text).");
         problem.setTitle("Invalid data");
-        return ResponseEntity.badRequest().body(complete(problem));
+        return ResponseEntity.badRequest().body(complete(problem, exchange));
     }
 
     @ExceptionHandler(Exception.class)
-    ResponseEntity<ProblemDetail> unexpected(Exception ex) {
+    ResponseEntity<ProblemDetail> unexpected(Exception ex, ServerWebExchange exchange) {
         logger.error("Unexpected error", ex);
         ProblemDetail problem = ProblemDetail.forStatusAndDetail(HttpStatus.INTERNAL_SERVER_ERROR,
                 "Something went wrong on our side. The error has been logged.");
         problem.setTitle("Internal error");
-        return ResponseEntity.internalServerError().body(complete(problem));
+        return ResponseEntity.internalServerError().body(complete(problem, exchange));
     }
 
     private Mono<ResponseEntity<Object>> validationProblem(List<Map<String, String>> errors,
@@ -226,7 +230,7 @@ class ApiExceptionHandler extends ResponseEntityExceptionHandler {
             .map((text) -> "Invalid input: " + text + ".")
             .orElse("Invalid input."));
         problem.setProperty("errors", errors);
-        return Mono.just(ResponseEntity.badRequest().body(complete(problem)));
+        return Mono.just(ResponseEntity.badRequest().body(complete(problem, exchange)));
     }
 
     private static Map<String, String> fieldError(String field, @Nullable String message) {

@@ -3,6 +3,7 @@ package com.genericapp.system;
 import java.util.UUID;
 import java.util.regex.Pattern;
 
+import io.micrometer.tracing.TraceContext;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.slf4j.MDC;
@@ -29,7 +30,9 @@ import org.springframework.web.server.WebFilterChain;
  * before the exchange ended (the status Nginx logs for the same case), never a success
  * that did not happen. The id is taken from {@code X-Request-ID} (Nginx sets it) or
  * generated, and returned in the response, so a user's report, the Nginx access log and
- * this log can be matched.
+ * this log can be matched. The W3C trace id of the request goes back as
+ * {@code X-Trace-Id} ({@link TraceIds}) and into the line as {@code traceId}, with the
+ * server span's {@code spanId}.
  */
 @Component
 class RequestLogFilter implements WebFilter, Ordered {
@@ -38,6 +41,15 @@ class RequestLogFilter implements WebFilter, Ordered {
 
     /** The request id's key in the log line's MDC, under ECS's name for it. */
     static final String MDC_REQUEST_ID = "http.request.id";
+
+    /**
+     * The request's trace and server span ids, under the keys Micrometer Tracing gives
+     * them where it manages the MDC itself: this line is written from a reactive
+     * callback, where nothing restores the MDC (no automatic context propagation).
+     */
+    static final String MDC_TRACE_ID = "traceId";
+
+    static final String MDC_SPAN_ID = "spanId";
 
     /** Ids we accept from outside: no spaces or control characters can reach the log. */
     private static final Pattern SAFE_ID = Pattern.compile("[A-Za-z0-9._:-]{1,128}");
@@ -51,6 +63,11 @@ class RequestLogFilter implements WebFilter, Ordered {
         String requestId = (incoming != null && SAFE_ID.matcher(incoming).matches()) ? incoming
                 : UUID.randomUUID().toString();
         exchange.getResponse().getHeaders().set(REQUEST_ID, requestId);
+        TraceContext trace = TraceIds.serverSpan(exchange);
+        if (trace != null) {
+            exchange.getResponse().getHeaders().set(TraceIds.HEADER, trace.traceId());
+            exchange.getAttributes().put(TraceIds.ATTRIBUTE, trace.traceId());
+        }
         long start = System.nanoTime();
         BodyWatch response = new BodyWatch(exchange.getResponse());
         ServerWebExchange withId = exchange.mutate()
@@ -61,9 +78,19 @@ class RequestLogFilter implements WebFilter, Ordered {
             long millis = (System.nanoTime() - start) / 1_000_000;
             // a field of its own in the JSON lines of the prod profile (ECS:
             // http.request.id)
-            try (MDC.MDCCloseable id = MDC.putCloseable(MDC_REQUEST_ID, requestId)) {
+            MDC.put(MDC_REQUEST_ID, requestId);
+            if (trace != null) {
+                MDC.put(MDC_TRACE_ID, trace.traceId());
+                MDC.put(MDC_SPAN_ID, trace.spanId());
+            }
+            try {
                 logger.info("{} {} {} {}ms id={}", request.getMethod(), request.getPath().value(),
                         outcome(signal, response), millis, requestId);
+            }
+            finally {
+                MDC.remove(MDC_REQUEST_ID);
+                MDC.remove(MDC_TRACE_ID);
+                MDC.remove(MDC_SPAN_ID);
             }
         });
     }
