@@ -163,7 +163,9 @@ async function evaluate() {
     if (body.status !== 'success') throw new Error(`${body.errorType ?? response.status}: ${body.error ?? 'no answer'}`);
     return body.data;
   };
-  const escape = (s) => s.replace(/[\\^$.|?*+()[\]{}]/g, '\\$&');
+  // Grafana's own escaping of a value for a Prometheus regex matcher: the regex's backslash is
+  // doubled again inside the PromQL string (prometheusSpecialRegexEscape).
+  const escape = (s) => s.replace(/\\/g, '\\\\\\\\').replace(/[$^*{}[\]'+?.()|]/g, '\\\\$&');
   let queries = 0;
   for (const b of boards) {
     const values = {};
