@@ -24,6 +24,10 @@
 # variables substituted as Grafana would, returns data: one test per dashboard, naming the empty
 # panels.
 #
+# Environment:
+#   MONITORING_TEST_SCREENSHOT=FILE.png  also takes a screenshot of Prometheus' targets page with
+#                                        headless Chromium (README's docs/monitoring-prometheus-targets.png)
+#
 # Cost: about 1–2 minutes (the API's start-up is most of it). Needs Debian's prometheus,
 # prometheus-alertmanager, prometheus-postgres-exporter, prometheus-nginx-exporter,
 # prometheus-node-exporter and prometheus-blackbox-exporter (ci/install-prerequisites), plus what
@@ -304,6 +308,16 @@ teardown_file() {
   assert_output --partial "permission denied"
   run env PGPASSWORD="$MON_MONITOR_PASSWORD" "$E2E_PG_BIN/psql" -h 127.0.0.1 -p "$E2E_DB_PORT" -U monitor -d app -Atc "SELECT pg_database_size('app') > 0"
   assert_output t
+}
+
+@test "live: screenshot of Prometheus' targets page (MONITORING_TEST_SCREENSHOT=FILE.png)" {
+  [[ -n "${MONITORING_TEST_SCREENSHOT:-}" ]] || skip "MONITORING_TEST_SCREENSHOT is not set"
+  command -v chromium >/dev/null || fail "chromium is needed for the screenshot"
+  # Debian's Prometheus ships the classic UI only (its React UI is not packaged).
+  run timeout 60 chromium --headless --no-sandbox --disable-gpu --disable-background-networking --hide-scrollbars \
+    --user-data-dir="$BATS_TEST_TMPDIR/chromium" --window-size=1280,1440 --screenshot="$MONITORING_TEST_SCREENSHOT" "$prom/classic/targets"
+  assert_success
+  [[ -s "$MONITORING_TEST_SCREENSHOT" ]] || fail "no screenshot was written"
 }
 
 # One test per dashboard: every target of every panel returns at least one number.
