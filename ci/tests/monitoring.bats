@@ -320,6 +320,14 @@ teardown_file() {
   [[ -s "$MONITORING_TEST_SCREENSHOT" ]] || fail "no screenshot was written"
 }
 
+@test "live: a panel without data fails the evaluation, by name" {
+  jq '.panels[0].title = "Nothing here" | .panels[0].targets[0].expr = "sum(rate(no_such_metric_total{job=\"api\"}[$__rate_interval]))"' \
+    "$MON/grafana/dashboards/nginx.json" >"$BATS_TEST_TMPDIR/empty-panel.json"
+  run node "$CHECK" evaluate --prometheus "$prom" --rate-interval 30s "$BATS_TEST_TMPDIR/empty-panel.json"
+  assert_failure
+  assert_output --partial 'empty-panel.json: panel "Nothing here" A: no data (0 series, none with a number): sum(rate(no_such_metric_total{job="api"}[30s]))'
+}
+
 # One test per dashboard: every target of every panel returns at least one number.
 evaluates() {
   local out rc=0
