@@ -28,6 +28,12 @@
 #   MONITORING_TEST_SCREENSHOT=FILE.png  also takes a screenshot of Prometheus' targets page with
 #                                        headless Chromium (README's docs/monitoring-prometheus-targets.png)
 #
+# Docker's DNS (one test, on a Docker engine: ci/rig/docker-engine.sh starts one if none runs, and
+# stops it after if it did): a real Prometheus in a container with the committed `api` job
+# (dns_sd_configs on the name api) finds one target per container of three stand-in replicas that
+# share the network alias api, as `docker compose up --scale api=3` makes them. The image is built
+# FROM scratch out of this machine's prometheus and busybox binaries: no registry needed.
+#
 # Cost: about 1–2 minutes (the API's start-up is most of it). Needs Debian's prometheus,
 # prometheus-alertmanager, prometheus-postgres-exporter, prometheus-nginx-exporter,
 # prometheus-node-exporter and prometheus-blackbox-exporter (ci/install-prerequisites), plus what
@@ -39,6 +45,8 @@ export E2E_DB_PORT=21432 E2E_API_PORT=21081
 source "$REPO/ci/rig/nginx.sh"
 # shellcheck source=ci/rig/services.sh
 source "$REPO/ci/rig/services.sh"
+# shellcheck source=ci/rig/docker-engine.sh
+source "$REPO/ci/rig/docker-engine.sh"
 
 MON="$REPO/monitoring"
 CHECK="$BATS_TEST_DIRNAME/lib/grafana-check.mjs"
@@ -46,6 +54,7 @@ web=https://127.0.0.1:21443
 prom=http://127.0.0.1:21090
 load_js="$REPO/ci/tests/lib/load.mjs"
 DASHBOARDS=("$MON"/grafana/dashboards/*.json)
+DNS_SD=genericapp-monitoring-dnssd # the Docker network, containers and image of the DNS test
 MON_MONITOR_PASSWORD="rig-monitor-password-only"
 
 port_in_use() { (exec 9<>"/dev/tcp/$1/$2") 2>/dev/null; }
@@ -88,11 +97,14 @@ setup_file() {
   [[ -d "$BATS_TEST_DIRNAME/node_modules/@grafana/schema" ]] || missing+=("@grafana/schema: npm ci --prefix ci/tests")
   ((${#missing[@]} == 0)) || fail "$(printf 'missing prerequisite: %s\n' "${missing[@]}" | sort -u)"
   local port
-  for port in 21432 21081 21080 21443 21082 21053 21187 21113 21100 21115 21093 21090; do
+  for port in 21432 21081 21080 21443 21082 21053 21187 21113 21100 21115 21093 21090 21190; do
     if port_in_use 127.0.0.1 "$port"; then fail "127.0.0.1:$port is in use (another monitoring run?): stop it first"; fi
   done
   local jar
   jar="$(backend_jar)" || fail "no backend jar (see above)"
+  # For the Docker DNS test; its absence fails that test only. fd 3 closed: a dockerd started
+  # here outlives this process and must not hold bats' output open.
+  if docker_engine_start 3>&- >"$BATS_FILE_TMPDIR/docker-engine.log" 2>&1; then touch "$BATS_FILE_TMPDIR/docker-engine-up"; fi
 
   E2E_TMP="$(mktemp -d -t genericapp-monitoring.XXXXXX)"
   chmod 0755 "$E2E_TMP"
@@ -171,6 +183,10 @@ teardown() {
 }
 
 teardown_file() {
+  if [[ -f "$BATS_FILE_TMPDIR/docker-engine-up" ]]; then
+    dns_sd_cleanup
+    docker_engine_stop 3>&- || true
+  fi
   [[ -n "${E2E_TMP:-}" ]] || return 0
   local pid name i
   if [[ -s "$E2E_TMP/rig.pids" ]]; then
@@ -308,6 +324,66 @@ teardown_file() {
   assert_output --partial "permission denied"
   run env PGPASSWORD="$MON_MONITOR_PASSWORD" "$E2E_PG_BIN/psql" -h 127.0.0.1 -p "$E2E_DB_PORT" -U monitor -d app -Atc "SELECT pg_database_size('app') > 0"
   assert_output t
+}
+
+# ── Docker's DNS: one target per replica ────────────────────────────────────
+dns_sd_cleanup() {
+  docker ps -aq --filter "label=$DNS_SD" | xargs -r docker rm -f >/dev/null 2>&1 || true
+  docker network rm "$DNS_SD" >/dev/null 2>&1 || true
+  docker rmi "$DNS_SD:test" >/dev/null 2>&1 || true
+}
+# Prints "instance health" of the api job's targets in the containerised Prometheus.
+dns_sd_targets() {
+  curl -fs --max-time 3 http://127.0.0.1:21190/api/v1/targets | jq -r '.data.activeTargets[] | select(.labels.job == "api") | "\(.labels.instance) \(.health)"' | sort
+}
+three_up() { [[ "$(dns_sd_targets | grep -c ' up$')" == 3 ]]; }
+run_dns_sd() {
+  [[ -f "$BATS_FILE_TMPDIR/docker-engine-up" ]] || { cat "$BATS_FILE_TMPDIR/docker-engine.log"; echo "no Docker engine"; return 1; }
+  local ctx="$BATS_FILE_TMPDIR/dns-sd" lib i
+  dns_sd_cleanup
+  mkdir -p "$ctx/www/actuator" "$ctx/lib"
+  # what a replica's scrape needs to look like, no more
+  printf '# TYPE genericapp_standin_up gauge\ngenericapp_standin_up 1\n' >"$ctx/www/actuator/prometheus"
+  cp /usr/bin/prometheus /bin/busybox "$ctx/"
+  for lib in $(ldd /usr/bin/prometheus | grep -o '/[^ ]*'); do cp --parents "$lib" "$ctx/lib/"; done
+  node "$BATS_TEST_DIRNAME/lib/monitoring-config.mjs" --config "$MON/prometheus/prometheus.yml" --jobs api --interval 2s >"$ctx/prometheus.yml"
+  cat >"$ctx/Dockerfile" <<'DOCKERFILE'
+FROM scratch
+COPY lib/ /
+COPY prometheus busybox /bin/
+COPY www/ /www/
+COPY prometheus.yml /etc/prometheus/prometheus.yml
+USER 65534:65534
+DOCKERFILE
+  docker build -q -t "$DNS_SD:test" "$ctx" >"$ctx/build.log" 2>&1 || { cat "$ctx/build.log"; return 1; }
+  docker network create --label "$DNS_SD" "$DNS_SD" >/dev/null || return 1
+  # three replicas under one name, as compose's --scale api=3 gives them (the network alias api)
+  for i in 1 2 3; do
+    docker run -d --label "$DNS_SD" --name "$DNS_SD-api$i" --network "$DNS_SD" --network-alias api --read-only --cap-drop ALL \
+      --security-opt no-new-privileges "$DNS_SD:test" /bin/busybox httpd -f -p 8080 -h /www >/dev/null || return 1
+  done
+  # Prometheus on the same network, asking Docker's DNS as compose's prometheus does
+  docker run -d --label "$DNS_SD" --name "$DNS_SD-prometheus" --network "$DNS_SD" -p 127.0.0.1:21190:9090 --read-only \
+    --tmpfs /tmp --cap-drop ALL --security-opt no-new-privileges "$DNS_SD:test" /bin/prometheus \
+    --config.file=/etc/prometheus/prometheus.yml --storage.tsdb.path=/tmp/data >/dev/null || return 1
+  if ! wait_until 40 three_up; then
+    echo "the api job's targets after 40 s:"
+    dns_sd_targets
+    docker logs --tail 20 "$DNS_SD-prometheus" 2>&1
+    return 1
+  fi
+  dns_sd_targets
+}
+
+@test "Docker DNS: the committed api job finds three targets for three replicas named api" {
+  run step dns-sd run_dns_sd
+  assert_success
+  local i
+  for i in 1 2 3; do
+    # each replica's own address is a target of its own, and it is up
+    assert_line "$(docker inspect -f "{{(index .NetworkSettings.Networks \"$DNS_SD\").IPAddress}}" "$DNS_SD-api$i"):8080 up"
+  done
+  assert_equal "${#lines[@]}" 3
 }
 
 @test "live: screenshot of Prometheus' targets page (MONITORING_TEST_SCREENSHOT=FILE.png)" {

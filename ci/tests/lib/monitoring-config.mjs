@@ -14,6 +14,12 @@
 //     /data/db, where compose mounts the volume;
 //   - scrape and evaluation intervals become --interval, so a short run has enough samples.
 // A target without a --map entry fails: the rig must run everything the committed file scrapes.
+//
+//   node ci/tests/lib/monitoring-config.mjs --config monitoring/prometheus/prometheus.yml \
+//     --jobs api --interval 2s > docker.yml
+//
+// With --jobs: only those jobs, exactly as committed (Docker's DNS discovery included), no rule
+// files and no Alertmanager: what the suite runs in a container beside stand-in replicas.
 import { readFileSync } from 'node:fs';
 import { parse, stringify } from 'yaml';
 
@@ -26,6 +32,20 @@ while (args.length) {
     const [from, to] = value.split('=');
     opts.map.set(from, to.split(','));
   } else opts[key] = value;
+}
+if (opts.jobs) {
+  const config = parse(readFileSync(opts.config, 'utf8'));
+  const jobs = opts.jobs.split(',');
+  config.global = { ...config.global, scrape_interval: opts.interval ?? config.global?.scrape_interval };
+  delete config.rule_files;
+  delete config.alerting;
+  config.scrape_configs = config.scrape_configs.filter((job) => jobs.includes(job.job_name));
+  if (config.scrape_configs.length !== jobs.length) {
+    console.error(`monitoring-config.mjs: not every job of ${opts.jobs} is in ${opts.config}`);
+    process.exit(1);
+  }
+  process.stdout.write(stringify(config));
+  process.exit(0);
 }
 for (const required of ['config', 'rules', 'interval', 'mountpoint']) {
   if (!opts[required]) {
