@@ -16,6 +16,8 @@
 #   <prefix>/mime.types          nginx's
 #   <prefix>/snippets/*.conf     frontend/nginx/snippets (the image: /etc/nginx/snippets)
 #   <prefix>/conf.d/default.conf rendered from frontend/nginx/templates/default.conf.template
+#   <prefix>/conf.d/status.conf  rendered from templates/status.conf.template, only when
+#                                STATUS_LISTEN_PORT is set (stub_status; ci/tests/monitoring.bats)
 #
 #   source ci/rig/nginx.sh
 #   e2e_dns_start DIR PORT NAME ADDRESS...   # dnsmasq on 127.0.0.1:PORT answering NAME; sets E2E_DNS_PID
@@ -113,6 +115,9 @@ CONF
   # shellcheck disable=SC2016 # a literal ${NAME} list is envsubst's SHELL-FORMAT argument
   defined_envs="$(printf '${%s} ' "${names[@]}")"
   envsubst "$defined_envs" <"$frontend/nginx/templates/default.conf.template" >"$prefix/conf.d/default.conf"
+  if [[ -n "${STATUS_LISTEN_PORT:-}" ]]; then
+    envsubst "$defined_envs" <"$frontend/nginx/templates/status.conf.template" >"$prefix/conf.d/status.conf"
+  fi
   # The configuration must be valid before anything starts.
   "${RIG_NGINX[@]}" -t -q -p "$prefix" -c "$prefix/nginx.conf"
 }

@@ -34,7 +34,7 @@ compose_config() {
   mkdir -p "$copy/postgres/secrets" "$copy/frontend"
   cp "$REPO/compose.yaml" "$copy/"
   cp -r "$REPO/postgres/initdb" "$copy/postgres/"
-  touch "$copy/postgres/secrets/"{db_superuser_password,db_owner_password,db_app_password,admin_password}.txt
+  touch "$copy/postgres/secrets/"{db_superuser_password,db_owner_password,db_app_password,admin_password,db_monitor_password,grafana_admin_password}.txt
   (cd "$copy" && docker-compose --project-name lint "$@" --file compose.yaml config -q)
 }
 

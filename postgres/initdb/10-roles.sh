@@ -12,10 +12,15 @@
 #   app        what the serving `api` logs in as: it reads and writes rows
 #              (SELECT/INSERT/UPDATE/DELETE, sequences) and nothing else —
 #              no CREATE on any schema, no TEMP tables, no other database.
+#   monitor    only when MONITOR_PASSWORD_FILE is set (compose.yaml sets it):
+#              the monitoring profile's postgres-exporter; pg_monitor (the
+#              statistics views, database sizes, settings) and CONNECT on the
+#              application database, no access to any table's rows.
 #
 # Passwords come from files (compose secrets), never from the environment:
 #   APP_OWNER_PASSWORD_FILE  (default /run/secrets/db_owner_password)
 #   APP_PASSWORD_FILE        (default /run/secrets/db_app_password)
+#   MONITOR_PASSWORD_FILE    (unset: no monitor role)
 set -euo pipefail
 
 read_secret() {
@@ -68,3 +73,15 @@ ALTER DEFAULT PRIVILEGES FOR ROLE app_owner
 SQL
 
 echo "10-roles.sh: created roles app_owner (owner) and app (rows only) in database $db"
+
+if [[ -n "${MONITOR_PASSWORD_FILE:-}" ]]; then
+  monitor_password="$(read_secret "$MONITOR_PASSWORD_FILE")"
+  psql -v ON_ERROR_STOP=1 --no-psqlrc --username "${POSTGRES_USER:-postgres}" --dbname "$db" \
+    -v db="$db" -v monitor_password="$monitor_password" <<'SQL'
+CREATE ROLE monitor LOGIN PASSWORD :'monitor_password'
+    NOSUPERUSER NOCREATEDB NOCREATEROLE NOREPLICATION NOBYPASSRLS
+    CONNECTION LIMIT 3 IN ROLE pg_monitor;
+GRANT CONNECT ON DATABASE :"db" TO monitor;
+SQL
+  echo "10-roles.sh: created role monitor (pg_monitor, statistics only) in database $db"
+fi
