@@ -32,9 +32,10 @@
 # stops it after if it did): a real Prometheus in a container with the committed `api` job
 # (dns_sd_configs on the name api) finds one target per container of three stand-in replicas that
 # share the network alias api, as `docker compose up --scale api=3` makes them. The image is built
-# FROM scratch out of this machine's prometheus and busybox binaries: no registry needed.
+# FROM scratch out of the rig's Prometheus and this machine's busybox: no registry needed.
 #
-# Cost: about 1–2 minutes (the API's start-up is most of it). Needs Debian's prometheus,
+# Cost: about 1–2 minutes (the API's start-up is most of it). Needs Prometheus and promtool 3.x
+# (Debian testing's, fetched once by ci/rig/binaries.sh as compose.yaml runs 3.5), Debian's
 # prometheus-alertmanager, prometheus-postgres-exporter, prometheus-nginx-exporter,
 # prometheus-node-exporter and prometheus-blackbox-exporter (ci/install-prerequisites), plus what
 # the fault rig needs (dnsmasq, PostgreSQL's client tools, Node, curl, jq, Java). Everything it
@@ -88,14 +89,17 @@ positive() { local v; v="$(promql "$1")"; [[ -n "$v" ]] && awk -v v="$v" 'BEGIN 
 
 setup_file() {
   local missing=() tool started=$SECONDS
-  for tool in promtool prometheus amtool prometheus-alertmanager prometheus-postgres-exporter prometheus-nginx-exporter \
+  for tool in amtool prometheus-alertmanager prometheus-postgres-exporter prometheus-nginx-exporter \
     prometheus-node-exporter prometheus-blackbox-exporter; do
-    command -v "$tool" >/dev/null || missing+=("$tool: apt-get install -y prometheus prometheus-alertmanager prometheus-postgres-exporter prometheus-nginx-exporter prometheus-node-exporter prometheus-blackbox-exporter")
+    command -v "$tool" >/dev/null || missing+=("$tool: apt-get install -y prometheus-alertmanager prometheus-postgres-exporter prometheus-nginx-exporter prometheus-node-exporter prometheus-blackbox-exporter")
   done
   for tool in dnsmasq envsubst curl jq node java; do command -v "$tool" >/dev/null || missing+=("$tool (ci/install-prerequisites)"); done
   [[ -x "$E2E_PG_BIN/psql" ]] || missing+=("PostgreSQL client tools in $E2E_PG_BIN: apt-get install -y postgresql-15")
   [[ -d "$BATS_TEST_DIRNAME/node_modules/@grafana/schema" ]] || missing+=("@grafana/schema: npm ci --prefix ci/tests")
   ((${#missing[@]} == 0)) || fail "$(printf 'missing prerequisite: %s\n' "${missing[@]}" | sort -u)"
+  # Prometheus and promtool 3.x, the major compose.yaml runs (ci/rig/binaries.sh)
+  rig_prometheus_install 3>&- || fail "no Prometheus 3 (see above)"
+  export RIG_PROMETHEUS RIG_PROMTOOL
   local port
   for port in 21432 21081 21080 21443 21082 21053 21187 21113 21100 21115 21093 21090 21190; do
     if port_in_use 127.0.0.1 "$port"; then fail "127.0.0.1:$port is in use (another monitoring run?): stop it first"; fi
@@ -121,11 +125,10 @@ setup_file() {
   _e2e_pg "$E2E_PG_BIN/psql" -h "$E2E_TMP/pg/sock" -p "$E2E_DB_PORT" -U postgres -d app -v ON_ERROR_STOP=1 -q \
     -v db=app -v monitor_password="$MON_MONITOR_PASSWORD" <"$E2E_TMP/monitor-role.sql" || fail "the monitor role was not created"
 
-  # No sampled span, so no trace exemplar: Prometheus before 2.43 (Debian 12's is 2.42) drops a
-  # whole scrape that carries an exemplar on a _count series, which Micrometer 1.12+ writes
-  # (prometheus/prometheus#11984). compose.yaml's Prometheus (3.5) stores them for Grafana.
-  suite_log "the API on 127.0.0.1:$E2E_API_PORT (tracing sampling 0: no exemplars for Prometheus 2.42)"
-  TRACING_SAMPLING_PROBABILITY=0 e2e_api_start 3>&- || fail "the API did not start"
+  # Traced as in production (Nginx samples 10 %): the sampled requests' trace ids reach
+  # Prometheus as exemplars, which Prometheus 3 stores (Debian 12's 2.42 dropped such scrapes).
+  suite_log "the API on 127.0.0.1:$E2E_API_PORT"
+  e2e_api_start 3>&- || fail "the API did not start"
 
   mkdir -p "$E2E_TMP/www"
   echo '<!doctype html><title>monitoring rig</title>' >"$E2E_TMP/www/index.html"
@@ -154,7 +157,7 @@ setup_file() {
     --map postgres-exporter:9187=127.0.0.1:21187 --map db-volume-exporter:9100=127.0.0.1:21100 \
     --map nginx-exporter:9113=127.0.0.1:21113 --map alertmanager:9093=127.0.0.1:21093 --map localhost:9090=127.0.0.1:21090 \
     >"$E2E_TMP/prometheus.yml" || fail "the loopback Prometheus configuration was not made"
-  bg prometheus prometheus --config.file="$E2E_TMP/prometheus.yml" --storage.tsdb.path="$E2E_TMP/prometheus" \
+  bg prometheus "$RIG_PROMETHEUS" --config.file="$E2E_TMP/prometheus.yml" --storage.tsdb.path="$E2E_TMP/prometheus" \
     --web.listen-address=127.0.0.1:21090 --enable-feature=exemplar-storage
   wait_until 30 up "$prom/-/ready" || fail "Prometheus was not ready within 30 s: $(tail -n 5 "$E2E_TMP/prometheus.log")"
 
@@ -210,17 +213,17 @@ teardown_file() {
 # ── Static checks ────────────────────────────────────────────────────────────
 
 @test "promtool check rules: every rule file" {
-  run promtool check rules "$MON"/prometheus/rules/*.rules.yml
+  run "$RIG_PROMTOOL" check rules "$MON"/prometheus/rules/*.rules.yml
   assert_success
 }
 
 @test "promtool check config: the committed prometheus.yml" {
-  run promtool check config --syntax-only "$MON/prometheus/prometheus.yml"
+  run "$RIG_PROMTOOL" check config --syntax-only "$MON/prometheus/prometheus.yml"
   assert_success
 }
 
 @test "promtool test rules: every alert's unit tests pass" {
-  run promtool test rules "$MON"/prometheus/tests/*.test.yml
+  run "$RIG_PROMTOOL" test rules "$MON"/prometheus/tests/*.test.yml
   assert_success
   refute_output --partial FAILED
 }
@@ -285,7 +288,7 @@ teardown_file() {
 # ── Live: the real Prometheus against the rig ───────────────────────────────
 
 @test "live: the loopback configuration passes promtool check config (rule files included)" {
-  run promtool check config "$E2E_TMP/prometheus.yml"
+  run "$RIG_PROMTOOL" check config "$E2E_TMP/prometheus.yml"
   assert_success
   assert_output --partial "SUCCESS: 2 rule files found"
 }
@@ -344,9 +347,10 @@ run_dns_sd() {
   mkdir -p "$ctx/www/actuator" "$ctx/lib"
   # what a replica's scrape needs to look like, no more
   printf '# TYPE genericapp_standin_up gauge\ngenericapp_standin_up 1\n' >"$ctx/www/actuator/prometheus"
-  cp /usr/bin/prometheus /bin/busybox "$ctx/"
-  for lib in $(ldd /usr/bin/prometheus | grep -o '/[^ ]*'); do cp --parents "$lib" "$ctx/lib/"; done
-  node "$BATS_TEST_DIRNAME/lib/monitoring-config.mjs" --config "$MON/prometheus/prometheus.yml" --jobs api --interval 2s >"$ctx/prometheus.yml"
+  cp "$RIG_PROMETHEUS" /bin/busybox "$ctx/"
+  for lib in $(ldd "$RIG_PROMETHEUS" | grep -o '/[^ ]*'); do cp --parents "$lib" "$ctx/lib/"; done
+  node "$BATS_TEST_DIRNAME/lib/monitoring-config.mjs" --config "$MON/prometheus/prometheus.yml" --jobs api --interval 2s \
+    --fallback-protocol PrometheusText0.0.4 >"$ctx/prometheus.yml"
   cat >"$ctx/Dockerfile" <<'DOCKERFILE'
 FROM scratch
 COPY lib/ /

@@ -20,6 +20,8 @@
 //
 // With --jobs: only those jobs, exactly as committed (Docker's DNS discovery included), no rule
 // files and no Alertmanager: what the suite runs in a container beside stand-in replicas.
+// --fallback-protocol P sets those jobs' fallback_scrape_protocol: the stand-ins' busybox httpd
+// sends no Content-Type, which Prometheus 3 refuses without one (the API sends its own).
 import { readFileSync } from 'node:fs';
 import { parse, stringify } from 'yaml';
 
@@ -43,6 +45,9 @@ if (opts.jobs) {
   if (config.scrape_configs.length !== jobs.length) {
     console.error(`monitoring-config.mjs: not every job of ${opts.jobs} is in ${opts.config}`);
     process.exit(1);
+  }
+  if (opts['fallback-protocol']) {
+    for (const job of config.scrape_configs) job.fallback_scrape_protocol = opts['fallback-protocol'];
   }
   process.stdout.write(stringify(config));
   process.exit(0);
