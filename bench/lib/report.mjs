@@ -138,8 +138,10 @@ text(16, y, `generic-app bench/run — ${when}${quick ? ' (quick run: not compar
 y += 18;
 text(16, y, `${machine}; load average at the point-read step ${f.load_point ?? 'n/a'}; API transport ${f.api_transport ?? 'n/a'}`, 'class="note"');
 y += 30;
-text(16, y, 'Each figure against its target (the line); bar = figure ÷ target, or target ÷ figure for an upper bound', 'class="head"');
-y += 14;
+text(16, y, 'Each figure against its target (the dashed line)', 'class="head"');
+y += 16;
+text(16, y, 'bar = figure ÷ target (target ÷ figure for an upper bound), 2× better fills it; black line: spread over the last 3 full runs', 'class="note"');
+y += 4;
 const top1 = y;
 for (const r of rows) {
   y += rowH;
