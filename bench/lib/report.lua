@@ -5,7 +5,7 @@ if os.getenv("BENCH_COOKIE") then
   wrk.headers["Cookie"] = os.getenv("BENCH_COOKIE")
   wrk.headers["X-XSRF-TOKEN"] = os.getenv("BENCH_CSRF")
 end
- Latencies in milliseconds; errors count socket errors and HTTP >= 400.
+-- Latencies in milliseconds; errors count socket errors and HTTP >= 400.
 function done(summary, latency, requests)
   local e = summary.errors
   io.write(string.format(

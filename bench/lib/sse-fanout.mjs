@@ -1,10 +1,12 @@
 // SSE fan-out probe: opens N subscribers to the live stream (through Nginx), waits until every one
 // has its "connected" comment, then makes K changes through the API and measures, per subscriber
 // and change, the time from just before the write was sent to the event's arrival.
-// Node built-ins only. Prints one JSON line.
+// Node built-ins only. Prints one JSON line. An https:// EVENTS_URL is trusted through
+// NODE_EXTRA_CA_CERTS (bench/run exports the rig's development CA).
 //
 //   node sse-fanout.mjs EVENTS_URL API_URL [subscribers=1000] [changes=20] [interval_ms=200]
 import http from 'node:http';
+import https from 'node:https';
 import { performance } from 'node:perf_hooks';
 
 // bench/run's session (everything under /api wants one).
@@ -22,8 +24,10 @@ let connected = 0;
 let failed = 0;
 const requests = [];
 
+const client = new URL(eventsUrl).protocol === 'https:' ? https : http;
+
 function subscribe() {
-  const req = http.get(eventsUrl, { agent: false, headers: { Accept: 'text/event-stream', ...session } }, (res) => {
+  const req = client.get(eventsUrl, { agent: false, headers: { Accept: 'text/event-stream', ...session } }, (res) => {
     if (res.statusCode !== 200) {
       failed++;
       res.resume();

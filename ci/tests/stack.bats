@@ -596,6 +596,13 @@ no_password_in_env() {
   no_password_in_env api
 }
 
+@test "api: Netty runs its native epoll transport in the read-only, noexec-/tmp layout (what bench/run measures)" {
+  # The image unpacks Netty's library into a tmpfs that allows exec (compose.yaml); on the
+  # noexec /tmp it would fall back to NIO, which the API then logs instead (system/StartupReport).
+  api_logs_hold 'Netty transport: ' || fail "no api log line names the Netty transport"
+  api_logs_hold 'Netty transport: epoll' || fail "the api runs NIO: $(for c in $(compose_containers "$PROJECT" api); do docker logs "$c" 2>&1; done | grep -F 'Netty transport: ' | head -n 1)"
+}
+
 @test "web: no process runs as root" {
   no_process_as_root web
 }

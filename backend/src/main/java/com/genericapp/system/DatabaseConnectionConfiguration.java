@@ -39,15 +39,20 @@ import org.springframework.context.annotation.Configuration;
  *
  * <p>
  * The sockets keep running on Reactor Netty's shared event loops, exactly as without this
- * class: only the channel factory is decorated.
+ * class: only the channel factory is decorated. Those loops are colocated for clients by
+ * default: a connection opened from one of their threads stays on that thread, which can
+ * put every pooled connection on one loop (r2dbc-pool#190).
+ * {@code database.colocated-loops=false} spreads new connections over the loops instead;
+ * bench/ab-loops measures both (docs/PERFORMANCE.md).
  */
 @Configuration(proxyBeanMethods = false)
 class DatabaseConnectionConfiguration {
 
     @Bean
     ConnectionFactoryOptionsBuilderCustomizer boundedDatabaseConnections(
-            @Value("${database.setup-timeout:3s}") Duration setupTimeout) {
-        LoopResources loops = new DeadlineLoopResources(TcpResources.get(), setupTimeout);
+            @Value("${database.setup-timeout:3s}") Duration setupTimeout,
+            @Value("${database.colocated-loops:true}") boolean colocated) {
+        LoopResources loops = new DeadlineLoopResources(TcpResources.get(), setupTimeout, colocated);
         return (options) -> options.option(PostgresqlConnectionFactoryProvider.LOOP_RESOURCES, loops)
             .option(PostgresqlConnectionFactoryProvider.TCP_KEEPALIVE, true);
     }
@@ -90,9 +95,12 @@ class DatabaseConnectionConfiguration {
 
         private final Duration setupTimeout;
 
-        DeadlineLoopResources(LoopResources loops, Duration setupTimeout) {
+        private final boolean colocated;
+
+        DeadlineLoopResources(LoopResources loops, Duration setupTimeout, boolean colocated) {
             this.loops = loops;
             this.setupTimeout = setupTimeout;
+            this.colocated = colocated;
         }
 
         @Override
@@ -129,7 +137,10 @@ class DatabaseConnectionConfiguration {
 
         @Override
         public EventLoopGroup onClient(boolean useNative) {
-            return this.loops.onClient(useNative);
+            // the server group is the same threads without the colocation wrapper: each
+            // new
+            // connection goes to the next loop
+            return this.colocated ? this.loops.onClient(useNative) : this.loops.onServer(useNative);
         }
 
         @Override
