@@ -84,7 +84,7 @@ api() { # METHOD PATH [JSON]: through node 1, signed in
 # start_load NAME: mixed load through node 1 until stop_load; stop_load NAME waits for its verification.
 start_load() {
   sign_in || return 1
-  node "$REPO/ci/tests/lib/load.mjs" mixed --base "$(base)" --duration 900 --rate 40 --write-rate 4 \
+  node "$REPO/ci/tests/lib/load.mjs" mixed --base "$(base)" --duration 900 --rate 20 --write-rate 2 \
     --concurrency 32 --timeout 10000 --out "$T/load-$1.json" --log "$T/load-$1.log" 2>"$T/load-$1.err" 3>&- &
   echo "$!" >"$T/load-$1.pid"
   sleep 3
