@@ -54,7 +54,7 @@ figure() { printf '# %s\n' "$*" >&3; echo "$*" >>"$T/figures"; }
 deploy() {
   local api="$1"
   shift
-  DOCKER_HOST="unix://$(swarm_node_dir 1)/docker.sock" PATH="$T/cosign-pass:$PATH" timeout 600 \
+  DOCKER_HOST="unix://$(swarm_node_dir 1)/docker.sock" PATH="$T/cosign-pass:$PATH" timeout 1000 \
     "$REPO/ci/deploy-swarm" --stack-file "$T/stack.yaml" --stack-name "$STACK" --env-file "$T/app.env" \
     --secrets-dir "$T/secrets" --state-file "$T/deploy-state.env" --repository genericapp/generic-app \
     --smoke-ca "$T/secrets/ca.pem" --smoke-url "http://$(swarm_node_addr 1):$HTTP_PORT/healthz" \
@@ -84,8 +84,8 @@ api() { # METHOD PATH [JSON]: through node 1, signed in
 # start_load NAME: mixed load through node 1 until stop_load; stop_load NAME waits for its verification.
 start_load() {
   sign_in || return 1
-  node "$REPO/ci/tests/lib/load.mjs" mixed --base "$(base)" --duration 900 --rate 20 --write-rate 2 \
-    --concurrency 32 --timeout 10000 --out "$T/load-$1.json" --log "$T/load-$1.log" 2>"$T/load-$1.err" 3>&- &
+  node "$REPO/ci/tests/lib/load.mjs" mixed --base "$(base)" --duration 1200 --rate 10 --write-rate 1 \
+    --concurrency 16 --timeout 10000 --out "$T/load-$1.json" --log "$T/load-$1.log" 2>"$T/load-$1.err" 3>&- &
   echo "$!" >"$T/load-$1.pid"
   sleep 3
 }
