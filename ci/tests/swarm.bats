@@ -219,7 +219,7 @@ for line in open(log):
     r = json.loads(line)
     # failed: no answer, or a gateway error; a 503 problem is the API's own answer (database slow)
     if r["op"] in ops and r["outcome"] == "failed" and r["t_ms"] >= cut_rel - 1000:
-        last = r["t_ms"] + r["latency_ms"]
+        last = r["t_ms"]  # load.mjs stamps a request when its answer (or time-out) came
 print(0 if last is None else round(max(0, last - cut_rel) / 1000, 1))
 EOF
 }
