@@ -19,7 +19,7 @@
 # reads and writes through one node's Nginx over HTTPS, every acknowledged write verified
 # afterwards). Figures are printed on the terminal as the tests run (# lines).
 #
-# Cost: 29 minutes measured on a saturated 2-core machine (load average 25-35; JVM start-ups
+# Cost: 18 minutes measured here (29 on a saturated machine, load average 25-35; JVM start-ups
 # dominate: every api task is one); not yet measured on an idle one.
 # The engines' folders: /var/tmp/genericapp-swarm (ci/rig/swarm.sh; short paths for their sockets).
 # Ports: 127.0.0.1:23500 and 10.231.23.1:23500 (registry); 23080/23443 on each node's address.
