@@ -19,8 +19,8 @@
 # reads and writes through one node's Nginx over HTTPS, every acknowledged write verified
 # afterwards). Figures are printed on the terminal as the tests run (# lines).
 #
-# Cost: 18 minutes measured here (29 on a saturated machine, load average 25-35; JVM start-ups
-# dominate: every api task is one); not yet measured on an idle one.
+# Cost: 13.5 minutes measured here (29 on a saturated machine, load average 25-35; JVM start-ups
+# dominate: every api task is one).
 # The engines' folders: /var/tmp/genericapp-swarm (ci/rig/swarm.sh; short paths for their sockets).
 # Ports: 127.0.0.1:23500 and 10.231.23.1:23500 (registry); 23080/23443 on each node's address.
 # teardown_file removes the engines, namespaces, bridge and folders, also after a failed set-up.
