@@ -1,5 +1,6 @@
 package com.genericapp.identity;
 
+import com.genericapp.system.RequestLogContext;
 import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -49,7 +50,7 @@ class SessionFilter implements WebFilter, Ordered {
         }
         String token = cookie.getValue();
         return this.sessions.find(token).map(Found::new).defaultIfEmpty(Found.NONE).onErrorResume((ex) -> {
-            logger.warn("Session look-up failed: {}", ex.toString());
+            RequestLogContext.log(exchange, () -> logger.warn("Session look-up failed: {}", ex.toString()));
             return Mono.just(Found.FAILED);
         }).flatMap((found) -> {
             if (found == Found.FAILED) {

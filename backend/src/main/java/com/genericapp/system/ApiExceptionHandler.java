@@ -189,7 +189,7 @@ class ApiExceptionHandler extends ResponseEntityExceptionHandler {
     @ExceptionHandler({ DataAccessResourceFailureException.class, TransientDataAccessException.class,
             QueryTimeoutException.class, R2dbcException.class, TimeoutException.class })
     ResponseEntity<ProblemDetail> databaseUnavailable(Exception ex, ServerWebExchange exchange) {
-        logger.warn("Database unavailable: {}", ex.getMessage());
+        RequestLogContext.log(exchange, () -> logger.warn("Database unavailable: {}", ex.getMessage()));
         ProblemDetail problem = ProblemDetail.forStatusAndDetail(HttpStatus.SERVICE_UNAVAILABLE,
                 "The database is unavailable right now. Try again in a few seconds.");
         problem.setTitle("Service unavailable");
@@ -204,7 +204,8 @@ class ApiExceptionHandler extends ResponseEntityExceptionHandler {
      */
     @ExceptionHandler(DataIntegrityViolationException.class)
     ResponseEntity<ProblemDetail> integrityViolation(DataIntegrityViolationException ex, ServerWebExchange exchange) {
-        logger.warn("Database constraint refused a write: {}", ex.getMostSpecificCause().getMessage());
+        RequestLogContext.log(exchange,
+                () -> logger.warn("Database constraint refused a write: {}", ex.getMostSpecificCause().getMessage()));
         ProblemDetail problem = ProblemDetail.forStatusAndDetail(HttpStatus.BAD_REQUEST,
                 "The data breaks a rule of the database (for example a blank or too long text).");
         problem.setTitle("Invalid data");
@@ -213,7 +214,7 @@ class ApiExceptionHandler extends ResponseEntityExceptionHandler {
 
     @ExceptionHandler(Exception.class)
     ResponseEntity<ProblemDetail> unexpected(Exception ex, ServerWebExchange exchange) {
-        logger.error("Unexpected error", ex);
+        RequestLogContext.log(exchange, () -> logger.error("Unexpected error", ex));
         ProblemDetail problem = ProblemDetail.forStatusAndDetail(HttpStatus.INTERNAL_SERVER_ERROR,
                 "Something went wrong on our side. The error has been logged.");
         problem.setTitle("Internal error");

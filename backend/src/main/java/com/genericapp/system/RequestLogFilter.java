@@ -6,7 +6,6 @@ import java.util.regex.Pattern;
 import io.micrometer.tracing.TraceContext;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
-import org.slf4j.MDC;
 import org.reactivestreams.Publisher;
 import reactor.core.publisher.Flux;
 import reactor.core.publisher.Mono;
@@ -32,24 +31,13 @@ import org.springframework.web.server.WebFilterChain;
  * generated, and returned in the response, so a user's report, the Nginx access log and
  * this log can be matched. The W3C trace id of the request goes back as
  * {@code X-Trace-Id} ({@link TraceIds}) and into the line as {@code traceId}, with the
- * server span's {@code spanId}.
+ * server span's {@code spanId}; both ids are kept on the exchange for every other line
+ * written about the request ({@link RequestLogContext}).
  */
 @Component
 class RequestLogFilter implements WebFilter, Ordered {
 
     static final String REQUEST_ID = "X-Request-ID";
-
-    /** The request id's key in the log line's MDC, under ECS's name for it. */
-    static final String MDC_REQUEST_ID = "http.request.id";
-
-    /**
-     * The request's trace and server span ids, under the keys Micrometer Tracing gives
-     * them where it manages the MDC itself: this line is written from a reactive
-     * callback, where nothing restores the MDC (no automatic context propagation).
-     */
-    static final String MDC_TRACE_ID = "traceId";
-
-    static final String MDC_SPAN_ID = "spanId";
 
     /** Ids we accept from outside: no spaces or control characters can reach the log. */
     private static final Pattern SAFE_ID = Pattern.compile("[A-Za-z0-9._:-]{1,128}");
@@ -67,7 +55,9 @@ class RequestLogFilter implements WebFilter, Ordered {
         if (trace != null) {
             exchange.getResponse().getHeaders().set(TraceIds.HEADER, trace.traceId());
             exchange.getAttributes().put(TraceIds.ATTRIBUTE, trace.traceId());
+            exchange.getAttributes().put(RequestLogContext.SPAN_ATTRIBUTE, trace);
         }
+        exchange.getAttributes().put(RequestLogContext.REQUEST_ID_ATTRIBUTE, requestId);
         long start = System.nanoTime();
         BodyWatch response = new BodyWatch(exchange.getResponse());
         ServerWebExchange withId = exchange.mutate()
@@ -76,22 +66,9 @@ class RequestLogFilter implements WebFilter, Ordered {
             .build();
         return chain.filter(withId).doFinally((signal) -> {
             long millis = (System.nanoTime() - start) / 1_000_000;
-            // a field of its own in the JSON lines of the prod profile (ECS:
-            // http.request.id)
-            MDC.put(MDC_REQUEST_ID, requestId);
-            if (trace != null) {
-                MDC.put(MDC_TRACE_ID, trace.traceId());
-                MDC.put(MDC_SPAN_ID, trace.spanId());
-            }
-            try {
-                logger.info("{} {} {} {}ms id={}", request.getMethod(), request.getPath().value(),
-                        outcome(signal, response), millis, requestId);
-            }
-            finally {
-                MDC.remove(MDC_REQUEST_ID);
-                MDC.remove(MDC_TRACE_ID);
-                MDC.remove(MDC_SPAN_ID);
-            }
+            // the ids are fields of their own in the JSON lines of the prod profile
+            RequestLogContext.log(requestId, trace, () -> logger.info("{} {} {} {}ms id={}", request.getMethod(),
+                    request.getPath().value(), outcome(signal, response), millis, requestId));
         });
     }
 

@@ -16,9 +16,14 @@ import com.genericapp.testsupport.TestPostgres;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
 import reactor.core.Disposable;
 
+import org.springframework.boot.logging.LogLevel;
+import org.springframework.boot.logging.LoggingSystem;
 import org.springframework.boot.test.context.SpringBootTest;
+import org.springframework.boot.test.system.CapturedOutput;
+import org.springframework.boot.test.system.OutputCaptureExtension;
 import org.springframework.boot.test.web.server.LocalServerPort;
 import org.springframework.core.ParameterizedTypeReference;
 import org.springframework.http.HttpStatus;
@@ -30,6 +35,7 @@ import org.springframework.test.context.DynamicPropertySource;
 import org.springframework.web.reactive.function.client.WebClient;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
 
 /**
  * The network between the API and PostgreSQL misbehaves (through {@link TcpFaultProxy}):
@@ -87,6 +93,44 @@ class DatabaseFaultTests {
         }
         assertThat(proxy.accepted()).as("the API kept trying").isGreaterThan(5);
 
+        proxy.freeze(false);
+        assertThat(recoveryTime(client)).isLessThan(Duration.ofSeconds(5));
+    }
+
+    /**
+     * The warning for a database failure is written by whichever step of the request saw
+     * it (the exception handler, or the session filter), on whichever thread the failure
+     * arrived: it still names the request's id, its trace and a span, as every line
+     * written while serving a request does (issue 13), not only the request log line. The
+     * text pattern of the dev mode and tests shows them as {@code [trace,span,request]};
+     * the prod profile's JSON has them as fields (ci/tests/stack.bats).
+     */
+    @Test
+    @ExtendWith(OutputCaptureExtension.class)
+    void aLineLoggedWhileServingARequestCarriesItsRequestTraceAndSpanIds(CapturedOutput output) {
+        WebClient client = client();
+        assertThat(get(client, "/api/items?limit=1").getStatusCode()).isEqualTo(HttpStatus.OK);
+        // the tests' logback-test.xml keeps this expected warning quiet elsewhere
+        LoggingSystem logging = LoggingSystem.get(getClass().getClassLoader());
+        logging.setLogLevel(ApiExceptionHandler.class.getName(), LogLevel.WARN);
+        proxy.freeze(true);
+        proxy.cut();
+        try {
+            ResponseEntity<String> answer = client.get()
+                .uri("/api/items?limit=1")
+                .header("X-Request-ID", "fault-log-1")
+                .exchangeToMono((response) -> response.toEntity(String.class))
+                .block(Duration.ofSeconds(15));
+            assertThat(answer.getStatusCode()).isEqualTo(HttpStatus.SERVICE_UNAVAILABLE);
+            String traceId = answer.getHeaders().getFirst(TraceIds.HEADER);
+            assertThat(traceId).matches("[0-9a-f]{32}");
+            await().atMost(Duration.ofSeconds(10))
+                .untilAsserted(() -> assertThat(output.getOut()).containsPattern("\\[" + traceId
+                        + ",[0-9a-f]{16},fault-log-1\\] .*(Database unavailable|Session look-up failed)"));
+        }
+        finally {
+            logging.setLogLevel(ApiExceptionHandler.class.getName(), LogLevel.ERROR);
+        }
         proxy.freeze(false);
         assertThat(recoveryTime(client)).isLessThan(Duration.ofSeconds(5));
     }
