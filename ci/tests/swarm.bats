@@ -410,6 +410,17 @@ teardown_file() {
   assert_equal "$out" "n1=200 n2=200 n3=200 "
 }
 
+@test "every api task runs Netty's native epoll transport, as bench/run measures" {
+  step deploy scenario_deploy >/dev/null || true
+  local transports
+  # each task logs its transport once it listens (system/StartupReport)
+  transports="$(mgr service logs --raw "${STACK}_api" 2>&1 | grep -o 'Netty transport: [a-z]*' | sort | uniq -c | xargs)"
+  figure "api tasks' transports: $transports"
+  [[ "$transports" =~ ^[0-9]+\ Netty\ transport:\ epoll$ ]] ||
+    fail "not every task runs epoll: $(mgr service logs --raw "${STACK}_api" 2>&1 | grep -F 'Netty transport: nio' | head -n 1)"
+  [[ "${transports%% *}" -ge 3 ]] || fail "fewer than 3 tasks said which transport they run: $transports"
+}
+
 @test "data persists across a redeploy (stack rm, then deploy)" {
   run step redeploy scenario_redeploy
   assert_success
