@@ -5,12 +5,14 @@ import java.util.Set;
 import org.jspecify.annotations.Nullable;
 import reactor.core.publisher.Mono;
 
+import org.springframework.boot.autoconfigure.condition.ConditionalOnBooleanProperty;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
 import org.springframework.http.HttpMethod;
 import org.springframework.security.authentication.ReactiveAuthenticationManager;
 import org.springframework.security.authentication.UsernamePasswordAuthenticationToken;
 import org.springframework.security.config.annotation.web.reactive.EnableWebFluxSecurity;
+import org.springframework.security.config.observation.SecurityObservationSettings;
 import org.springframework.security.config.web.server.ServerHttpSecurity;
 import org.springframework.security.core.context.SecurityContext;
 import org.springframework.security.core.context.SecurityContextImpl;
@@ -73,6 +75,18 @@ class SecurityConfiguration {
                         .accessDeniedHandler((exchange, ex) -> problems.forbidden(exchange,
                                 "Your role does not allow this (" + roleOf(exchange) + ").")))
             .build();
+    }
+
+    /**
+     * With Spring Security's observations off (application.yaml), its filter chain is not
+     * decorated for observation at all: the property alone leaves the decorator making a
+     * context, and a no-op observation, for each of its filters on every request, and
+     * keeping them for as long as the request lasts (an event stream: its whole life).
+     */
+    @Bean
+    @ConditionalOnBooleanProperty(name = "management.observations.enable.spring.security", havingValue = false)
+    SecurityObservationSettings noSecurityObservations() {
+        return SecurityObservationSettings.noObservations();
     }
 
     /**
