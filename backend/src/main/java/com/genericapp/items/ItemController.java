@@ -160,7 +160,8 @@ class ItemController {
     @Operation(operationId = "streamItemEvents", summary = "Live changes, as server-sent events",
             description = "`created` and `updated` carry the item, `deleted` carries `{\"id\":N}`; `resync` means"
                     + " changes may have been missed (the API's database listener reconnected): reload. Heartbeat"
-                    + " comments keep the connection open. For example:\n\n"
+                    + " comments keep the connection open. At most `SSE_MAX_SUBSCRIBERS` (2,000) streams per API"
+                    + " instance: past that, 503 with Retry-After. For example:\n\n"
                     + "```\nevent: updated\ndata: {\"id\":2,\"name\":\"Review\",\"version\":4,…}\n\n"
                     + "event: deleted\ndata: {\"id\":2}\n```")
     @ApiResponse(responseCode = "200", description = "The event stream; it does not end on its own",

@@ -3,6 +3,7 @@ package com.genericapp.items;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.Map;
+import java.util.concurrent.atomic.AtomicInteger;
 
 import io.r2dbc.postgresql.api.PostgresqlConnection;
 import io.r2dbc.postgresql.api.PostgresqlResult;
@@ -19,10 +20,15 @@ import reactor.util.retry.Retry;
 import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.json.JsonMapper;
 
+import org.springframework.beans.factory.annotation.Value;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnWebApplication;
 import org.springframework.context.SmartLifecycle;
+import org.springframework.http.HttpHeaders;
+import org.springframework.http.HttpStatus;
+import org.springframework.http.ProblemDetail;
 import org.springframework.http.codec.ServerSentEvent;
 import org.springframework.stereotype.Component;
+import org.springframework.web.ErrorResponseException;
 
 /**
  * Item changes as server-sent events, for every subscriber of this instance.
@@ -104,11 +110,26 @@ class ItemEvents implements SmartLifecycle {
      */
     private volatile boolean listenedBefore;
 
-    ItemEvents(ConnectionFactory connectionFactory, ItemRepository items, JsonMapper json, ItemMetrics metrics) {
+    /** Open streams on this instance, against {@link #maxSubscribers}. */
+    private final AtomicInteger live = new AtomicInteger();
+
+    /**
+     * Open streams this instance accepts. Each holds an exchange, its observation and its
+     * buffers on the heap (about 32 KB, measured with 1,000 streams); without a bound the
+     * JVM ran out of memory at about 3,000 on the image's 128 MB heap, and stopped
+     * accepting connections altogether (docs/PERFORMANCE.md, figure 7). Past the bound a
+     * stream is refused at once with a 503: the browser's EventSource tries again later,
+     * and other replicas take it.
+     */
+    private final int maxSubscribers;
+
+    ItemEvents(ConnectionFactory connectionFactory, ItemRepository items, JsonMapper json, ItemMetrics metrics,
+            @Value("${items.events.max-subscribers}") int maxSubscribers) {
         this.connectionFactory = connectionFactory;
         this.metrics = metrics;
         this.items = items;
         this.json = json;
+        this.maxSubscribers = maxSubscribers;
     }
 
     /**
@@ -121,10 +142,41 @@ class ItemEvents implements SmartLifecycle {
                 .comment((tick == 0) ? "connected" : "heartbeat")
                 .retry(Duration.ofSeconds(3))
                 .build());
-        return Flux.merge(changes.asFlux().onBackpressureBuffer(SUBSCRIBER_BUFFER), heartbeats)
-            .takeUntilOther(closing.asMono())
-            .doOnSubscribe((subscription) -> this.metrics.subscribed())
-            .doFinally((signal) -> this.metrics.unsubscribed());
+        return Flux.defer(() -> {
+            if (this.live.incrementAndGet() > this.maxSubscribers) {
+                this.live.decrementAndGet();
+                return Flux.error(new SubscribersBusyException(this.maxSubscribers));
+            }
+            return Flux.merge(changes.asFlux().onBackpressureBuffer(SUBSCRIBER_BUFFER), heartbeats)
+                .takeUntilOther(closing.asMono())
+                .doOnSubscribe((subscription) -> this.metrics.subscribed())
+                .doFinally((signal) -> {
+                    this.live.decrementAndGet();
+                    this.metrics.unsubscribed();
+                });
+        });
+    }
+
+    /** Open streams on this instance. */
+    int subscribers() {
+        return this.live.get();
+    }
+
+    static final class SubscribersBusyException extends ErrorResponseException {
+
+        SubscribersBusyException(int max) {
+            super(HttpStatus.SERVICE_UNAVAILABLE, problem(max), null);
+            getHeaders().set(HttpHeaders.RETRY_AFTER, "10");
+        }
+
+        private static ProblemDetail problem(int max) {
+            ProblemDetail problem = ProblemDetail.forStatusAndDetail(HttpStatus.SERVICE_UNAVAILABLE,
+                    "Too many live event streams are open on this server (at most " + max
+                            + "). Try again in a few seconds.");
+            problem.setTitle("Event streams busy");
+            return problem;
+        }
+
     }
 
     @Override

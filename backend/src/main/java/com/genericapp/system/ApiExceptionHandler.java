@@ -31,6 +31,7 @@ import org.springframework.dao.TransientDataAccessException;
 import org.springframework.http.HttpHeaders;
 import org.springframework.http.HttpStatus;
 import org.springframework.http.HttpStatusCode;
+import org.springframework.http.MediaType;
 import org.springframework.http.ProblemDetail;
 import org.springframework.http.ResponseEntity;
 import org.springframework.validation.FieldError;
@@ -107,7 +108,23 @@ class ApiExceptionHandler extends ResponseEntityExceptionHandler {
         else if (body == null && ex instanceof ErrorResponse response) {
             complete(response.getBody(), exchange);
         }
-        return super.handleExceptionInternal(ex, body, headers, status, exchange);
+        return super.handleExceptionInternal(ex, body, headers, status, exchange).map(ApiExceptionHandler::asProblem);
+    }
+
+    /**
+     * A problem is application/problem+json whatever the request accepts: an event stream
+     * refused past its limit would otherwise be written as an event, since the SSE writer
+     * accepts any body for text/event-stream. The stream's own Content-Type, set before
+     * its body failed, goes too.
+     */
+    private static ResponseEntity<Object> asProblem(ResponseEntity<Object> entity) {
+        if (!(entity.getBody() instanceof ProblemDetail)) {
+            return entity;
+        }
+        HttpHeaders headers = new HttpHeaders();
+        headers.addAll(entity.getHeaders());
+        headers.setContentType(MediaType.APPLICATION_PROBLEM_JSON);
+        return new ResponseEntity<>(entity.getBody(), headers, entity.getStatusCode());
     }
 
     @Override
