@@ -108,7 +108,10 @@ for (const r of rows) {
   const seen = lastFull.map((h) => h.values[r.id]).filter((v) => Number.isFinite(v));
   r.spread = quick || seen.length < 2 ? null : { runs: seen.length, min: Math.min(...seen), max: Math.max(...seen) };
 }
-const valueText = (r, v) => (r.unit === '×' ? `${fmt(v, 2)}×` : `${fmt(v, r.digits)} ${r.unit}`);
+// A ratio that rounds onto its target gets a third digit: 0.8465 judged against ≥ 0.85 reads
+// 0.846×, not a "0.85× — no" that contradicts itself.
+const ratioDigits = (r, v) => (Number(v.toFixed(2)) === r.target && v !== r.target ? 3 : 2);
+const valueText = (r, v) => (r.unit === '×' ? `${fmt(v, ratioDigits(r, v))}×` : `${fmt(v, r.digits)} ${r.unit}`);
 
 // ---------------------------------------------------------------- Markdown and JSON
 const machine = `${os.cpus().length} × ${os.cpus()[0]?.model ?? 'cpu'}, ${Math.round(os.totalmem() / 2 ** 30)} GiB, ${os.type()} ${os.release()}`;
