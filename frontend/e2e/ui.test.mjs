@@ -437,7 +437,15 @@ describe('the items page', () => {
     assert.match(searches.at(-1), new RegExp(`q=${marker}`));
     assert.match(await page.locator('item-list [role=status]').innerText(), /2 items matching/);
 
-    await page.getByLabel('Search items').fill(`${marker}-nothing`);
+    // Words match by their start, in any order (docs/SEARCH.md).
+    const prefixes = `SEARCHA ${marker.slice(0, -1)}`;
+    await page.getByLabel('Search items').fill(prefixes);
+    await eventually('the same two items match by word prefixes', async () =>
+      (await page.locator('item-list [role=status]').innerText()).includes(
+        `2 items matching “${prefixes}”`,
+      ),
+    );
+    await page.getByLabel('Search items').fill(`${marker} nothing`);
     await eventually('the empty state shows', async () =>
       /No items match/.test(await page.locator('item-list [role=status]').innerText()),
     );

@@ -80,6 +80,16 @@ describe('matchesQuery', () => {
     expect(matchesQuery(item(1, 'Chair'), 'lamp')).toBe(false);
     expect(matchesQuery(item(1, 'Chair'), '  ')).toBe(true);
   });
+
+  it('matches every word of the query as the start of a word, in any order', () => {
+    expect(matchesQuery(item(1, 'Paint the fence', 0, 'garden gate'), 'gate pai')).toBe(true);
+    expect(matchesQuery(item(1, 'Paint the fence'), 'ence')).toBe(false);
+    expect(matchesQuery(item(1, 'Paint the fence'), 'fence gate')).toBe(false);
+    expect(matchesQuery(item(1, 'Café crème'), 'CAFÉ')).toBe(true);
+    expect(matchesQuery(item(1, 'Write an e-mail'), 'mail')).toBe(true);
+    expect(matchesQuery(item(1, '100% done'), '100%')).toBe(true);
+    expect(matchesQuery(item(1, 'Anything'), '%')).toBe(false);
+  });
 });
 
 describe('parseChange', () => {

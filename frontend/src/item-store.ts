@@ -15,14 +15,23 @@ export interface ListState {
   query: string;
 }
 
-/** Client-side approximation of the API's `q`: a case-insensitive substring of name or description. */
+const WORD = /[\p{L}\p{N}]+/gu;
+
+function words(text: string): string[] {
+  return text.toLowerCase().match(WORD) ?? [];
+}
+
+/**
+ * Client-side approximation of the API's `q` (docs/SEARCH.md): every word of the query begins a
+ * word of the name or description, in any order, ignoring case. A query with no letter or digit
+ * matches nothing, as in the API.
+ */
 export function matchesQuery(item: Item, query: string): boolean {
-  const needle = query.trim().toLowerCase();
-  if (needle === '') return true;
-  return (
-    item.name.toLowerCase().includes(needle) ||
-    (item.description ?? '').toLowerCase().includes(needle)
-  );
+  if (query.trim() === '') return true;
+  const wanted = words(query);
+  if (wanted.length === 0) return false;
+  const present = words(`${item.name} ${item.description ?? ''}`);
+  return wanted.every((word) => present.some((candidate) => candidate.startsWith(word)));
 }
 
 /** Items are listed in id order, as the API pages them (keyset on id). */

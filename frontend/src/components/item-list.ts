@@ -154,7 +154,7 @@ export class ItemList extends HTMLElement {
       type: 'search',
       name: 'q',
       autocomplete: 'off',
-      placeholder: 'Name or description',
+      placeholder: 'Words in the name or description',
     });
     this.search.addEventListener('input', () => {
       if (this.debounce !== null) clearTimeout(this.debounce);

@@ -20,10 +20,14 @@ final class ItemParameters {
     @Target(ElementType.PARAMETER)
     @Retention(RetentionPolicy.RUNTIME)
     @Parameter(
-            description = "Matches name or description, case-insensitively; 0 to 200 Unicode code points,"
+            description = "Words to find: an item matches when every whitespace-separated word of q begins a"
+                    + " word of its name or description, in any order, ignoring case (\"fen gat\" finds"
+                    + " \"the fence gate\"; \"ence\" does not). Punctuation separates words; a q with no letter"
+                    + " or digit matches nothing. Results stay in id order, so paging and the NDJSON export"
+                    + " work the same with or without q (docs/SEARCH.md). 0 to 200 Unicode code points,"
                     + " no control character",
             schema = @Schema(type = "string", maxLength = ItemLimits.QUERY_LENGTH,
-                    pattern = ItemLimits.ONE_LINE_PATTERN, example = "ship"))
+                    pattern = ItemLimits.ONE_LINE_PATTERN, example = "fen gat"))
     @interface Query {
 
     }

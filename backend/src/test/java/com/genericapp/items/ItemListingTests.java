@@ -94,13 +94,17 @@ class ItemListingTests extends PostgresIntegrationTest {
     }
 
     @Test
-    void searchTakesLikeWildcardsLiterally() {
+    void searchMatchesWordsByTheirStartNotSubstrings() {
         String tag = UUID.randomUUID().toString().substring(0, 8);
         TestPostgres.shared()
-            .execute("INSERT INTO items (name) VALUES ('100% done " + tag + "'), ('1000 done " + tag + "')");
-        assertThat(page("/api/items?q={q}", "100% done " + tag).getResponseBody()).extracting(Item::name)
-            .containsExactly("100% done " + tag);
-        assertThat(page("/api/items?q={q}", "_" + tag).getResponseBody()).isEmpty();
+            .execute("INSERT INTO items (name) VALUES ('100% done w" + tag + "'), ('1000 done w" + tag + "'),"
+                    + " ('undone w" + tag + "')");
+        assertThat(page("/api/items?q={q}", "100% done w" + tag).getResponseBody()).extracting(Item::name)
+            .containsExactly("100% done w" + tag, "1000 done w" + tag);
+        assertThat(page("/api/items?q={q}", "1000 w" + tag).getResponseBody()).extracting(Item::name)
+            .containsExactly("1000 done w" + tag);
+        assertThat(page("/api/items?q={q}", "one w" + tag).getResponseBody()).isEmpty();
+        assertThat(page("/api/items?q={q}", "_w" + tag).getResponseBody()).as("punctuation separates words").hasSize(3);
     }
 
     @Test

@@ -68,19 +68,42 @@ class ItemRepositoryTests {
     }
 
     @Test
-    void searchTakesLikeWildcardsAndBackslashLiterally() {
+    void searchMatchesEveryWordAsTheStartOfAWordInAnyOrder() {
         String m = marker();
-        insert(m + " 50% off");
-        insert(m + " 50 percent");
-        insert(m + " a_b");
-        insert(m + " axb");
-        insert(m + " back\\slash");
-        insert(m + " backslash");
+        insert(m + " Paint the FENCE");
+        insert(m + " garden gate");
+        insert(m + " write an e-mail");
+        insert(m + " pi is 3.14");
         String end = " " + TAG;
-        assertThat(namesMatching(m + " 50%")).containsExactly(m + " 50% off" + end);
-        assertThat(namesMatching(m + " a_b")).containsExactly(m + " a_b" + end);
-        assertThat(namesMatching("k\\s")).contains(m + " back\\slash" + end).doesNotContain(m + " backslash" + end);
-        assertThat(namesMatching(m.toUpperCase())).as("case-insensitive").hasSize(6);
+        assertThat(namesMatching(m + " fence paint")).containsExactly(m + " Paint the FENCE" + end);
+        assertThat(namesMatching(m + " FEN")).as("a prefix, case-insensitively")
+            .containsExactly(m + " Paint the FENCE" + end);
+        assertThat(namesMatching(m + " ence")).as("not a substring inside a word").isEmpty();
+        assertThat(namesMatching(m + " gar gat")).containsExactly(m + " garden gate" + end);
+        assertThat(namesMatching(m + " gate fence")).as("every word is required").isEmpty();
+        assertThat(namesMatching(m + " e-mail")).containsExactly(m + " write an e-mail" + end);
+        assertThat(namesMatching(m + " mail")).containsExactly(m + " write an e-mail" + end);
+        assertThat(namesMatching(m + " 3.1")).containsExactly(m + " pi is 3.14" + end);
+        assertThat(namesMatching(m.substring(0, 20).toUpperCase())).as("the marker's prefix").hasSize(4);
+    }
+
+    @Test
+    void searchTakesTheQuerySyntaxOfPostgresqlLiterally() {
+        String m = marker();
+        insert(m + " it's 50% off");
+        insert(m + " back\\slash");
+        insert(m + " a|b & c");
+        String end = " " + TAG;
+        assertThat(namesMatching(m + " it's")).containsExactly(m + " it's 50% off" + end);
+        assertThat(namesMatching(m + " 50%")).containsExactly(m + " it's 50% off" + end);
+        assertThat(namesMatching(m + " back\\slash")).containsExactly(m + " back\\slash" + end);
+        assertThat(namesMatching(m + " slash\\")).containsExactly(m + " back\\slash" + end);
+        assertThat(namesMatching(m + " a|b")).containsExactly(m + " a|b & c" + end);
+        assertThat(namesMatching(m + " !a")).as("! is no negation").containsExactly(m + " a|b & c" + end);
+        for (String syntax : List.of("'", "''", "\\", ":*", "&", "|", "!", "(", ")", "<->", "' & '")) {
+            assertThat(namesMatching(m + " " + syntax)).as(syntax).hasSize(3);
+            assertThat(namesMatching(syntax)).as("%s alone has no word and matches nothing", syntax).isEmpty();
+        }
     }
 
     @Test
