@@ -94,7 +94,29 @@ class ItemEvents implements SmartLifecycle {
 
     private final ItemMetrics metrics;
 
+    private static final ServerSentEvent<Object> CONNECTED = ServerSentEvent.builder()
+        .comment("connected")
+        .retry(Duration.ofSeconds(3))
+        .build();
+
+    private static final ServerSentEvent<Object> HEARTBEAT_COMMENT = ServerSentEvent.builder()
+        .comment("heartbeat")
+        .build();
+
+    /**
+     * Events whose data is the JSON text already: the SSE writer then writes it as it is,
+     * where an object would be serialized again for every open stream.
+     */
     private final Sinks.Many<ServerSentEvent<Object>> changes = Sinks.many().multicast().directBestEffort();
+
+    /**
+     * One heartbeat for every open stream, from one timer: a timer per stream was a
+     * scheduled task and its operators on the heap for each of thousands of streams. A
+     * stream that is not reading (its client is slow) misses a heartbeat, nothing more.
+     */
+    private final Sinks.Many<ServerSentEvent<Object>> heartbeats = Sinks.many().multicast().directBestEffort();
+
+    private volatile @Nullable Disposable beating;
 
     /**
      * Completes every open stream on shutdown, so graceful shutdown need not wait for
@@ -137,17 +159,13 @@ class ItemEvents implements SmartLifecycle {
      * live stream.
      */
     Flux<ServerSentEvent<Object>> stream() {
-        Flux<ServerSentEvent<Object>> heartbeats = Flux.interval(Duration.ZERO, HEARTBEAT)
-            .map((tick) -> ServerSentEvent.builder()
-                .comment((tick == 0) ? "connected" : "heartbeat")
-                .retry(Duration.ofSeconds(3))
-                .build());
         return Flux.defer(() -> {
             if (this.live.incrementAndGet() > this.maxSubscribers) {
                 this.live.decrementAndGet();
                 return Flux.error(new SubscribersBusyException(this.maxSubscribers));
             }
-            return Flux.merge(changes.asFlux().onBackpressureBuffer(SUBSCRIBER_BUFFER), heartbeats)
+            return Flux.merge(changes.asFlux().onBackpressureBuffer(SUBSCRIBER_BUFFER), heartbeats.asFlux())
+                .startWith(CONNECTED)
                 .takeUntilOther(closing.asMono())
                 .doOnSubscribe((subscription) -> this.metrics.subscribed())
                 .doFinally((signal) -> {
@@ -184,6 +202,9 @@ class ItemEvents implements SmartLifecycle {
         closing = Sinks.empty();
         listenedBefore = false;
         listening = notifications().concatMap(this::toEvent).subscribe(changes::tryEmitNext);
+        beating = Flux.interval(HEARTBEAT, HEARTBEAT)
+            .onBackpressureDrop()
+            .subscribe((tick) -> heartbeats.tryEmitNext(HEARTBEAT_COMMENT));
     }
 
     @Override
@@ -196,6 +217,11 @@ class ItemEvents implements SmartLifecycle {
             subscription.dispose();
         }
         listening = null;
+        Disposable timer = beating;
+        if (timer != null) {
+            timer.dispose();
+        }
+        beating = null;
     }
 
     @Override
@@ -266,11 +292,8 @@ class ItemEvents implements SmartLifecycle {
             this.metrics.listenerReconnected();
             // whatever was committed while nobody listened was never notified: tell every
             // stream
-            changes.tryEmitNext(ServerSentEvent.builder()
-                .event(RESYNC)
-                .data((Object) Map.of("reason",
-                        "The live connection to the database was interrupted; reload to see changes made meanwhile."))
-                .build());
+            changes.tryEmitNext(event(RESYNC, Map.of("reason",
+                    "The live connection to the database was interrupted; reload to see changes made meanwhile.")));
         }
         listenedBefore = true;
     }
@@ -280,20 +303,27 @@ class ItemEvents implements SmartLifecycle {
         String op = change.path("op").asString();
         long id = change.path("id").asLong();
         if ("deleted".equals(op)) {
-            return Mono.just(ServerSentEvent.builder().event(op).data((Object) Map.of("id", id)).build());
+            return Mono.just(event(op, Map.of("id", id)));
         }
         JsonNode item = change.path("item");
         if (item.isObject()) {
-            return Mono.just(ServerSentEvent.builder().event(op).data((Object) toItem(item)).build());
+            return Mono.just(event(op, toItem(item)));
         }
         // too large for a notification: read it back (a later change, if any, has its own
         // event)
-        return items.findById(id)
-            .map((found) -> ServerSentEvent.builder().event(op).data((Object) found).build())
-            .onErrorResume((error) -> {
-                logger.warn("Could not load changed item {}: {}", id, error.getMessage());
-                return Mono.empty();
-            });
+        return items.findById(id).map((found) -> event(op, found)).onErrorResume((error) -> {
+            logger.warn("Could not load changed item {}: {}", id, error.getMessage());
+            return Mono.empty();
+        });
+    }
+
+    /**
+     * An event whose data is {@code data} as JSON, serialized here once (the
+     * application's JSON settings, as every response), not once per stream. JSON text has
+     * no line break, so it stays one {@code data:} line.
+     */
+    private ServerSentEvent<Object> event(String name, Object data) {
+        return ServerSentEvent.builder().event(name).data((Object) json.writeValueAsString(data)).build();
     }
 
     /** The item as the trigger wrote it (V7 migration): timestamps in UTC, ISO-8601. */
