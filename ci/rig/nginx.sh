@@ -31,7 +31,7 @@
 #   e2e_dns_stop
 #
 # Settings (environment):
-#   E2E_NGINX_WORKER_CONNECTIONS  4096, as frontend/Dockerfile sets it in the image
+#   E2E_NGINX_WORKER_CONNECTIONS  16384, as frontend/Dockerfile sets it in the image
 
 # shellcheck source=ci/rig/binaries.sh
 source "$(dirname "${BASH_SOURCE[0]}")/binaries.sh"
@@ -74,13 +74,14 @@ e2e_nginx_render() {
   cp "$RIG_NGINX_MIME_TYPES" "$prefix/mime.types"
   cp "$frontend"/nginx/snippets/*.conf "$prefix/snippets/"
   cat >"$prefix/nginx.conf" <<CONF
-# The nginx-unprivileged image's nginx.conf, with its /tmp paths moved under this prefix.
+# The web image's nginx.conf (frontend/Dockerfile), with its /tmp paths moved under this prefix.
 worker_processes 2;
+worker_rlimit_nofile 65536;
 error_log $prefix/error.log notice;
 pid $prefix/tmp/nginx.pid;
 
 events {
-    worker_connections ${E2E_NGINX_WORKER_CONNECTIONS:-4096};
+    worker_connections ${E2E_NGINX_WORKER_CONNECTIONS:-16384};
 }
 
 http {
