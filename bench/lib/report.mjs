@@ -75,13 +75,20 @@ row({
   value: n('search_p95'), unit: 'ms', digits: 1, atMost: 25, valid: n('search_errors') === 0, why: 'errors',
 });
 const sseTarget = 10000;
-row({
-  id: '7', short: 'SSE p99', what: `SSE through Nginx: ${fmt(n('sse_subscribers'))} subscribers, 20 changes (target: ${fmt(sseTarget)} subscribers, all connected, all delivered)`,
-  measured: `${fmt(n('sse_connected'))} connected, ${fmt(n('sse_received'))}/${fmt(n('sse_expected'))} events; p50 ${fmt(n('sse_p50'), 1)} ms, p99 **${fmt(n('sse_p99'), 1)} ms**, max ${fmt(n('sse_max'), 1)} ms`,
-  value: n('sse_p99'), unit: 'ms', digits: 0, atMost: 500,
-  valid: n('sse_subscribers') >= sseTarget && n('sse_connected') === n('sse_subscribers') && n('sse_received') === n('sse_expected'),
-  why: n('sse_subscribers') < sseTarget ? `only ${fmt(n('sse_subscribers'))} subscribers measured` : 'not all connected or delivered',
-});
+const sseRow = (id, key, label) => {
+  const k = (name) => n(`${key}_${name}`);
+  const changes = Number.isFinite(k('changes')) ? k('changes') : 20;
+  const interval = Number.isFinite(k('interval_ms')) ? k('interval_ms') : 200;
+  row({
+    id, short: label, what: `SSE through Nginx: ${fmt(n('sse_subscribers'))} subscribers over ${fmt(n('sse_replicas') || 1)} API replica(s), ${fmt(changes)} changes ${fmt(interval)} ms apart (target: ${fmt(sseTarget)} subscribers, all connected, all delivered)`,
+    measured: `${fmt(k('connected'))} connected, ${fmt(k('received'))}/${fmt(k('expected'))} events; p50 ${fmt(k('p50'), 1)} ms, p99 **${fmt(k('p99'), 1)} ms**, max ${fmt(k('max'), 1)} ms${k('nginx_peak_rss_mb') ? `; Nginx workers' RSS at most ${fmt(k('nginx_peak_rss_mb'))} MB` : ''}${Number.isFinite(k('cpu_api_s')) ? `; CPU s: API ${fmt(k('cpu_api_s'))}, Nginx ${fmt(k('cpu_nginx_s'))}, probe ${fmt(k('cpu_probe_s'))}, in ${fmt(k('seconds'))} s` : ''}`,
+    value: k('p99'), unit: 'ms', digits: 0, atMost: 500,
+    valid: n('sse_subscribers') >= sseTarget && k('connected') === n('sse_subscribers') && k('received') === k('expected'),
+    why: n('sse_subscribers') < sseTarget ? `only ${fmt(n('sse_subscribers'))} subscribers measured` : 'not all connected or delivered',
+  });
+};
+sseRow('7', 'sse', 'SSE p99');
+if (Number.isFinite(n('sse_burst_p99'))) sseRow('7b', 'sse_burst', 'SSE p99, 5 changes/s');
 row({
   id: '8', short: 'RSS after load', what: 'API RSS after the point-read run', measured: `**${fmt(n('rss_after_point_mb'))} MB** (at start ${fmt(n('rss_start_mb'))} MB; the peer after its rounds ${fmt(n('peer_rss_mb'))} MB)`,
   value: n('rss_after_point_mb'), unit: 'MB', digits: 0, atMost: 256,
