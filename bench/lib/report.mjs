@@ -119,6 +119,11 @@ for (const r of rows) {
 // 0.846×, not a "0.85× — no" that contradicts itself.
 const ratioDigits = (r, v) => (Number(v.toFixed(2)) === r.target && v !== r.target ? 3 : 2);
 const valueText = (r, v) => (r.unit === '×' ? `${fmt(v, ratioDigits(r, v))}×` : `${fmt(v, r.digits)} ${r.unit}`);
+for (const r of rows) {
+  if (r.unit === '×' && Number.isFinite(r.value) && ratioDigits(r, r.value) === 3) {
+    r.measured = r.measured.replace(`**${fmt(r.value, 2)}×**`, `**${fmt(r.value, 3)}×**`);
+  }
+}
 
 // ---------------------------------------------------------------- Markdown and JSON
 const machine = `${os.cpus().length} × ${os.cpus()[0]?.model ?? 'cpu'}, ${Math.round(os.totalmem() / 2 ** 30)} GiB, ${os.type()} ${os.release()}`;
