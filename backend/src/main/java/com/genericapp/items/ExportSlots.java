@@ -1,10 +1,5 @@
 package com.genericapp.items;
 
-import java.util.concurrent.atomic.AtomicInteger;
-import java.util.function.Supplier;
-
-import reactor.core.publisher.Flux;
-
 import org.springframework.beans.factory.annotation.Value;
 import org.springframework.http.HttpHeaders;
 import org.springframework.http.HttpStatus;
@@ -18,36 +13,13 @@ import org.springframework.web.ErrorResponseException;
  * minutes: without a bound, a few hundred slow readers took every pooled connection and
  * every other call waited, then failed (ci/tests/run faults, "readers"). Past the bound
  * an export is refused at once with a 503 and Retry-After; the rest of the pool stays for
- * everything else.
+ * everything else. The live event streams are bounded the same way ({@link ItemEvents}).
  */
 @Component
-class ExportSlots {
-
-    private final AtomicInteger running = new AtomicInteger();
-
-    private final int max;
+class ExportSlots extends Slots {
 
     ExportSlots(@Value("${items.export.max-concurrent}") int max) {
-        this.max = max;
-    }
-
-    /** Exports running now. */
-    int running() {
-        return this.running.get();
-    }
-
-    /**
-     * The export, run only if a slot is free when it is subscribed to; the slot is freed
-     * however it ends.
-     */
-    <T> Flux<T> run(Supplier<Flux<T>> export) {
-        return Flux.defer(() -> {
-            if (this.running.incrementAndGet() > this.max) {
-                this.running.decrementAndGet();
-                return Flux.error(new ExportsBusyException(this.max));
-            }
-            return export.get().doFinally((signal) -> this.running.decrementAndGet());
-        });
+        super(max, () -> new ExportsBusyException(max));
     }
 
     static final class ExportsBusyException extends ErrorResponseException {

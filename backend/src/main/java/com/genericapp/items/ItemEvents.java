@@ -3,7 +3,6 @@ package com.genericapp.items;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.Map;
-import java.util.concurrent.atomic.AtomicInteger;
 
 import io.r2dbc.postgresql.api.PostgresqlConnection;
 import io.r2dbc.postgresql.api.PostgresqlResult;
@@ -132,18 +131,15 @@ class ItemEvents implements SmartLifecycle {
      */
     private volatile boolean listenedBefore;
 
-    /** Open streams on this instance, against {@link #maxSubscribers}. */
-    private final AtomicInteger live = new AtomicInteger();
-
     /**
-     * Open streams this instance accepts. Each holds an exchange, its observation and its
-     * buffers on the heap (about 32 KB, measured with 1,000 streams); without a bound the
-     * JVM ran out of memory at about 3,000 on the image's 128 MB heap, and stopped
-     * accepting connections altogether (docs/PERFORMANCE.md, figure 7). Past the bound a
-     * stream is refused at once with a 503: the browser's EventSource tries again later,
-     * and other replicas take it.
+     * Open streams, against the most this instance accepts. Each holds an exchange, its
+     * observation and its buffers on the heap (about 32 KB, measured with 1,000 streams);
+     * without a bound the JVM ran out of memory at about 3,000 on the image's 128 MB
+     * heap, and stopped accepting connections altogether (docs/PERFORMANCE.md, figure 7).
+     * Past the bound a stream is refused at once with a 503: the browser's EventSource
+     * tries again later, and other replicas take it.
      */
-    private final int maxSubscribers;
+    private final Slots live;
 
     ItemEvents(ConnectionFactory connectionFactory, ItemRepository items, JsonMapper json, ItemMetrics metrics,
             @Value("${items.events.max-subscribers}") int maxSubscribers) {
@@ -151,7 +147,7 @@ class ItemEvents implements SmartLifecycle {
         this.metrics = metrics;
         this.items = items;
         this.json = json;
-        this.maxSubscribers = maxSubscribers;
+        this.live = new Slots(maxSubscribers, () -> new SubscribersBusyException(maxSubscribers));
     }
 
     /**
@@ -159,25 +155,17 @@ class ItemEvents implements SmartLifecycle {
      * live stream.
      */
     Flux<ServerSentEvent<Object>> stream() {
-        return Flux.defer(() -> {
-            if (this.live.incrementAndGet() > this.maxSubscribers) {
-                this.live.decrementAndGet();
-                return Flux.error(new SubscribersBusyException(this.maxSubscribers));
-            }
-            return Flux.merge(changes.asFlux().onBackpressureBuffer(SUBSCRIBER_BUFFER), heartbeats.asFlux())
+        return this.live
+            .run(() -> Flux.merge(changes.asFlux().onBackpressureBuffer(SUBSCRIBER_BUFFER), heartbeats.asFlux())
                 .startWith(CONNECTED)
                 .takeUntilOther(closing.asMono())
                 .doOnSubscribe((subscription) -> this.metrics.subscribed())
-                .doFinally((signal) -> {
-                    this.live.decrementAndGet();
-                    this.metrics.unsubscribed();
-                });
-        });
+                .doFinally((signal) -> this.metrics.unsubscribed()));
     }
 
     /** Open streams on this instance. */
     int subscribers() {
-        return this.live.get();
+        return this.live.running();
     }
 
     static final class SubscribersBusyException extends ErrorResponseException {
