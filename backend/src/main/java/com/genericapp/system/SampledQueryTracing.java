@@ -33,8 +33,10 @@ import org.springframework.context.annotation.Configuration;
  * of all the NDJSON export, which reads millions of rows on one event loop. So
  * {@code R2dbcProxyAutoConfiguration} is excluded (application.yaml) and the pool is put
  * behind {@link Gate}: a connection handed to a sampled request goes through Boot's
- * proxy, every other one is the pool's own connection, untouched. An unsampled request
- * pays one look-up in its Reactor context per connection it borrows.
+ * proxy, every other one is the pool's own connection, seen through
+ * {@link UnobservedConnection} so that the driver's operators do not put the request's
+ * observation in place around every row. An unsampled request pays one look-up in its
+ * Reactor context per connection it borrows.
  */
 @Configuration(proxyBeanMethods = false)
 class SampledQueryTracing {
@@ -86,7 +88,7 @@ class SampledQueryTracing {
         @Override
         public Publisher<? extends Connection> create() {
             return Mono.deferContextual((context) -> sampled(TraceIds.current(context))
-                    ? Mono.from(this.traced.create()) : this.pool.create());
+                    ? Mono.from(this.traced.create()) : this.pool.create().map(UnobservedConnection::new));
         }
 
         private static boolean sampled(@Nullable TraceContext trace) {

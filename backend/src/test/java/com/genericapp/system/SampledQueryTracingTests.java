@@ -16,6 +16,7 @@ import io.r2dbc.spi.Connection;
 import io.r2dbc.spi.ConnectionFactory;
 import io.r2dbc.spi.Wrapped;
 import org.junit.jupiter.api.Test;
+import reactor.core.publisher.Flux;
 import reactor.core.publisher.Mono;
 
 import org.springframework.beans.factory.annotation.Autowired;
@@ -25,7 +26,9 @@ import static org.assertj.core.api.Assertions.assertThat;
 /**
  * The cost side of the query spans: only a sampled request's connection goes through
  * r2dbc-proxy (a JDK proxy that wraps every row and reads every column by reflection); an
- * unsampled request, and work outside any request, gets the pool's own connection.
+ * unsampled request gets the pool's own connection, whose driver does not put the
+ * request's observation in place around every row ({@link UnobservedConnection}), and
+ * work outside any request gets the pool's own connection as it is.
  */
 class SampledQueryTracingTests extends PostgresIntegrationTest {
 
@@ -51,7 +54,46 @@ class SampledQueryTracingTests extends PostgresIntegrationTest {
 
     @Test
     void anUnsampledRequestGetsThePoolsOwnConnection() {
-        assertThat(proxied(within(false))).isFalse();
+        Connection connection = within(false).block(Duration.ofSeconds(30));
+        try {
+            assertThat(Proxy.isProxyClass(connection.getClass())).isFalse();
+            assertThat(connection).isInstanceOf(UnobservedConnection.class);
+            assertThat(((Wrapped<?>) connection).unwrap()).isNotInstanceOf(UnobservedConnection.class);
+        }
+        finally {
+            Mono.from(connection.close()).block(Duration.ofSeconds(30));
+        }
+    }
+
+    /**
+     * Reactor's {@code handle}, which the driver passes each row through, puts the
+     * subscriber's observation in place around each one; through the pool's connection as
+     * it is, the request's observation is current while a row is mapped (the control),
+     * through the one an unsampled request gets it is not.
+     */
+    @Test
+    void anUnsampledRequestsRowsAreMappedWithoutItsObservationInPlace() {
+        assertThat(observedWhileMapping(false)).as("the control: the driver as it is").isTrue();
+        assertThat(observedWhileMapping(true)).isFalse();
+    }
+
+    /**
+     * Whether the request's observation was the current one while the row of a query was
+     * mapped, in an unsampled request, through the connection the request gets or through
+     * the pool's connection under it.
+     */
+    private boolean observedWhileMapping(boolean asTheRequestGetsIt) {
+        Request request = request(false);
+        return Mono.usingWhen(Mono.<Connection>from(this.connectionFactory.create()), (connection) -> {
+            Connection target = asTheRequestGetsIt ? connection : ((UnobservedConnection) connection).unwrap();
+            return Flux.from(target.createStatement("SELECT 1").execute())
+                .flatMap((result) -> result
+                    .map((row, metadata) -> this.observations.getCurrentObservation() == request.observation()))
+                .single();
+        }, Connection::close)
+            .contextWrite((reactor) -> reactor.put(ObservationThreadLocalAccessor.KEY, request.observation()))
+            .doFinally((signal) -> request.span().end())
+            .block(Duration.ofSeconds(30));
     }
 
     @Test
@@ -63,6 +105,14 @@ class SampledQueryTracingTests extends PostgresIntegrationTest {
      * A connection borrowed in the Reactor context of a request that is (not) sampled.
      */
     private Mono<Connection> within(boolean sampled) {
+        Request request = request(sampled);
+        return Mono.<Connection>from(this.connectionFactory.create())
+            .contextWrite((reactor) -> reactor.put(ObservationThreadLocalAccessor.KEY, request.observation()))
+            .doFinally((signal) -> request.span().end());
+    }
+
+    /** A request's observation, with a span that is (not) sampled. */
+    private Request request(boolean sampled) {
         TraceContext parent = this.tracer.traceContextBuilder()
             .traceId("4bf92f3577b34da6a3ce929d0e0e4736")
             .spanId("00f067aa0ba902b7")
@@ -73,11 +123,12 @@ class SampledQueryTracingTests extends PostgresIntegrationTest {
         TracingObservationHandler.TracingContext tracing = new TracingObservationHandler.TracingContext();
         tracing.setSpan(span);
         context.put(TracingObservationHandler.TracingContext.class, tracing);
-        Observation request = Observation.createNotStarted("request", () -> context, this.observations);
+        Observation observation = Observation.createNotStarted("request", () -> context, this.observations);
         assertThat(span.context().sampled()).isEqualTo(sampled);
-        return Mono.<Connection>from(this.connectionFactory.create())
-            .contextWrite((reactor) -> reactor.put(ObservationThreadLocalAccessor.KEY, request))
-            .doFinally((signal) -> span.end());
+        return new Request(observation, span);
+    }
+
+    private record Request(Observation observation, Span span) {
     }
 
     private static boolean proxied(Mono<Connection> borrowed) {
