@@ -23,6 +23,7 @@ import org.springframework.stereotype.Repository;
 @Repository
 class ItemRepository {
 
+    /** {@link #toItem} reads them by position: in this order. */
     private static final String COLUMNS = "id, name, description, version, created_at, updated_at, created_by, updated_by";
 
     /**
@@ -156,11 +157,14 @@ class ItemRepository {
         return words.toString();
     }
 
+    /**
+     * An item from a row of {@link #COLUMNS}, read by position, in that order: by name,
+     * each column was a look-up in the row's metadata, eight per row of an export.
+     */
     private static Item toItem(Readable row) {
-        return new Item(require(row.get("id", Long.class)), require(row.get("name", String.class)),
-                row.get("description", String.class), require(row.get("version", Long.class)),
-                require(row.get("created_at", Instant.class)), require(row.get("updated_at", Instant.class)),
-                row.get("created_by", String.class), row.get("updated_by", String.class));
+        return new Item(require(row.get(0, Long.class)), require(row.get(1, String.class)), row.get(2, String.class),
+                require(row.get(3, Long.class)), require(row.get(4, Instant.class)), require(row.get(5, Instant.class)),
+                row.get(6, String.class), row.get(7, String.class));
     }
 
     private static <T> T require(@Nullable T value) {
