@@ -14,6 +14,9 @@
 #   compose_container PROJECT SVC   the oldest one
 #   env_value FILE KEY              the value of the KEY=... line in FILE (an .env, a deploy state
 #                                   file, what ci/rig/stand-ins/build prints); empty when absent
+#   image_jvm_opts                  prints the backend image's JVM flags (image.java-tool-options
+#                                   in backend/pom.xml), for a suite or the bench to run what the
+#                                   image runs; fails when the property is missing
 
 _common_repo="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
 
@@ -28,6 +31,16 @@ apt_install() {
   DEBIAN_FRONTEND=noninteractive "${apt[@]}" install -y -qq --no-install-recommends "${missing[@]}" >/dev/null 2>&1 && return 0
   "${apt[@]}" update -qq >/dev/null || return 1
   DEBIAN_FRONTEND=noninteractive "${apt[@]}" install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+}
+
+image_jvm_opts() {
+  local opts
+  opts="$(sed -n 's|.*<image.java-tool-options>\(.*\)</image.java-tool-options>.*|\1|p' "$_common_repo/backend/pom.xml")"
+  if [[ -z "$opts" ]]; then
+    printf 'image_jvm_opts: no image.java-tool-options in backend/pom.xml\n' >&2
+    return 1
+  fi
+  printf '%s\n' "$opts"
 }
 
 backend_jar() {

@@ -98,8 +98,7 @@ setup_file() {
   # (run_scenario_soak): at `paranoid` Netty records a stack trace on every buffer access, which
   # made the readers test measure the detector (p50 1.5 s, 503s from queries starved of CPU,
   # against p50 6 ms without it).
-  E2E_API_JVM_OPTS="$(sed -n 's|.*<image.java-tool-options>\(.*\)</image.java-tool-options>.*|\1|p' "$REPO/backend/pom.xml")"
-  [[ -n "$E2E_API_JVM_OPTS" ]] || fail "no image.java-tool-options in backend/pom.xml"
+  E2E_API_JVM_OPTS="$(image_jvm_opts)" || fail "no image.java-tool-options in backend/pom.xml"
   export E2E_API_JVM_OPTS
 
   # Every process started here closes fd 3 (bats' output) so that it cannot hold the run open.

@@ -6,7 +6,8 @@
 # Gives a .bats file:
 #   REPO                      the repository root; every test and set-up runs from there
 #   assert_* / refute_* / fail  bats-assert and bats-support (pinned in ci/tests/package.json)
-#   ci/lib/common.sh          apt_install, backend_jar, compose_containers, compose_container, env_value
+#   ci/lib/common.sh          apt_install, backend_jar, compose_containers, compose_container, env_value,
+#                             image_jvm_opts
 #   step NAME CMD...          runs CMD once per suite run, however many tests call it, and replays
 #                             its status and output to every later caller. A test that needs what
 #                             a scenario did (a restart, a deploy) calls the scenario's step itself,
